@@ -1,0 +1,55 @@
+package io.tlwb.cli;
+
+import io.tlwb.WorkbenchException;
+import java.io.PrintWriter;
+import org.apache.logging.log4j.jul.Log4jBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tlwb} command line: one subcommand per step of the transfer-learning workflow. */
+@Command(name = "tlwb",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Transfer learning on a folder of images with a frozen MobileNetV2 in DL4J.",
+        subcommands = {
+                WeightsCommand.class,
+                InspectCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
+                PredictCommand.class,
+                BenchCommand.class,
+                SearchCommand.class,
+                UiCommand.class,
+        })
+public final class Main {
+
+    /** Exit code for a problem the user can fix (bad data, missing file, failed download). */
+    public static final int EXIT_USER_ERROR = 3;
+    /** Exit code for a check that ran and failed (e.g. {@code weights verify}). */
+    public static final int EXIT_CHECK_FAILED = 4;
+
+    public static void main(String[] args) {
+        // Vert.x (the DL4J UI) logs through java.util.logging; send it to the same Log4j2 configuration.
+        Log4jBridgeHandler.install(true, null, true);
+        int code = commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+        System.exit(code);
+    }
+
+    /** A configured command line whose output goes to {@code out}/{@code err}, so tests can read it. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter e = commandLine.getErr();
+            if (ex instanceof WorkbenchException) {
+                e.println("error: " + ex.getMessage());
+                return EXIT_USER_ERROR;
+            }
+            e.println("internal error: " + ex);
+            ex.printStackTrace(e);
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return cli;
+    }
+}
