@@ -1,0 +1,92 @@
+package io.tlwb.model;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import io.tlwb.pretrained.PretrainedModel;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+
+/** Cutting a pretrained graph at a layer: the one place where the base gets frozen and its top removed. */
+public final class GraphSurgery {
+
+    /** Name of the global average pooling vertex every cut graph gets on top of its cut layer. */
+    public static final String POOL = "head_pool";
+
+    private GraphSurgery() {
+    }
+
+    /**
+     * A builder over {@code base} with everything up to {@code cutLayer} frozen, every vertex the cut layer does not
+     * depend on removed, and a global average pooling vertex {@link #POOL} on top. Callers add what they need.
+     * The fine-tune configuration comes first because DL4J's builder restarts from the original graph when it is set.
+     */
+    public static TransferLearning.GraphBuilder cutAndPool(ComputationGraph base, String cutLayer,
+                                                           FineTuneConfiguration fineTune) {
+        ComputationGraphConfiguration conf = base.getConfiguration();
+        requireLayer(conf, cutLayer);
+        Set<String> keep = ancestorsOf(conf, cutLayer);
+        TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(base)
+                .fineTuneConfiguration(fineTune)
+                .setFeatureExtractor(cutLayer);
+        for (String vertex : conf.getVertices().keySet()) {
+            if (!keep.contains(vertex)) {
+                builder.removeVertexAndConnections(vertex);
+            }
+        }
+        return builder.addLayer(POOL, globalAveragePooling(), cutLayer);
+    }
+
+    /** Channels of the feature maps {@code layer} outputs: the length of the pooled feature vector cut there. */
+    public static int channelsAt(PretrainedModel base, String layer) {
+        requireLayer(base.graph().getConfiguration(), layer);
+        int size = base.nativeInputSize();
+        InputType type = base.graph().getConfiguration()
+                .getLayerActivationTypes(InputType.convolutional(size, size, 3, CNN2DFormat.NHWC))
+                .get(layer);
+        if (!(type instanceof InputType.InputTypeConvolutional conv)) {
+            throw new IllegalArgumentException("cut layer '" + layer + "' does not output feature maps ("
+                    + type + "); pick a convolutional block's output such as " + base.bottleneckLayer());
+        }
+        return (int) conv.getChannels();
+    }
+
+    /** Global average pooling over the spatial axes of an NHWC activation (the imported Keras layout). */
+    public static GlobalPoolingLayer globalAveragePooling() {
+        return new GlobalPoolingLayer.Builder(PoolingType.AVG).poolingDimensions(1, 2).build();
+    }
+
+    /** The cut layer and every vertex it depends on, back to the inputs. */
+    static Set<String> ancestorsOf(ComputationGraphConfiguration conf, String layer) {
+        Map<String, List<String>> inputs = conf.getVertexInputs();
+        Set<String> seen = new HashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(layer));
+        while (!todo.isEmpty()) {
+            String v = todo.pop();
+            if (seen.add(v)) {
+                todo.addAll(inputs.getOrDefault(v, List.of()));
+            }
+        }
+        return seen;
+    }
+
+    private static void requireLayer(ComputationGraphConfiguration conf, String cutLayer) {
+        if (!conf.getVertices().containsKey(cutLayer)) {
+            List<String> candidates = conf.getVertices().keySet().stream()
+                    .filter(n -> n.endsWith("relu") || n.endsWith("_add") || n.endsWith("project_BN"))
+                    .collect(Collectors.toList());
+            throw new IllegalArgumentException("cut layer '" + cutLayer + "' is not in the model; candidates: "
+                    + (candidates.size() > 12 ? candidates.subList(candidates.size() - 12, candidates.size()) : candidates));
+        }
+    }
+}

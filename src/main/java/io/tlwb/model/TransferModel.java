@@ -1,0 +1,199 @@
+package io.tlwb.model;
+
+import io.tlwb.pretrained.PretrainedModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * A pretrained base frozen up to a cut layer, global average pooling, and a new classifier head: the model the
+ * workbench trains, saves and serves.
+ *
+ * <p>Because pooling is parameter-free, the head can be trained on its own, on cached pooled features
+ * ({@link #newHeadGraph}), and then copied into the full graph ({@link #copyHeadFrom}); the full graph then gives
+ * exactly the head's outputs on images, and the frozen base is never touched.
+ */
+public final class TransferModel {
+
+    static final String INPUT = "features";
+    static final String OUTPUT = "head_output";
+
+    private final ComputationGraph graph;
+    private final String cutLayer;
+    private final int featureSize;
+    private final List<String> classes;
+    private final HeadConfig head;
+    private final long seed;
+
+    private TransferModel(Builder b, int featureSize) {
+        this.cutLayer = b.cutLayer;
+        this.featureSize = featureSize;
+        this.classes = List.copyOf(b.classes);
+        this.head = b.head;
+        this.seed = b.seed;
+        FineTuneConfiguration fineTune = new FineTuneConfiguration.Builder()
+                .updater(head.updater().create(head.learningRate()))
+                .seed(seed)
+                .build();
+        var builder = GraphSurgery.cutAndPool(b.base.graph(), cutLayer, fineTune);
+        String previous = GraphSurgery.POOL;
+        for (NamedLayer layer : headLayers()) {
+            builder.addLayer(layer.name(), layer.layer(), previous);
+            previous = layer.name();
+        }
+        this.graph = builder.setOutputs(OUTPUT).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The full graph: NHWC images in, class probabilities out. */
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    public String cutLayer() {
+        return cutLayer;
+    }
+
+    /** Channels at the cut layer, i.e. the length of the pooled feature vector the head reads. */
+    public int featureSize() {
+        return featureSize;
+    }
+
+    public List<String> classes() {
+        return classes;
+    }
+
+    public HeadConfig head() {
+        return head;
+    }
+
+    /** Names of the layers this model adds on top of the base; everything else in {@link #graph()} is frozen. */
+    public List<String> headLayerNames() {
+        List<String> names = new ArrayList<>(List.of(GraphSurgery.POOL));
+        headLayers().forEach(l -> names.add(l.name()));
+        return names;
+    }
+
+    /** A fresh, initialised graph holding only the head: pooled features {@code [batch, featureSize]} in. */
+    public ComputationGraph newHeadGraph() {
+        var builder = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(head.updater().create(head.learningRate()))
+                .graphBuilder()
+                .addInputs(INPUT)
+                .setInputTypes(InputType.feedForward(featureSize));
+        String previous = INPUT;
+        for (NamedLayer layer : headLayers()) {
+            builder.addLayer(layer.name(), layer.layer(), previous);
+            previous = layer.name();
+        }
+        ComputationGraphConfiguration conf = builder.setOutputs(OUTPUT).build();
+        ComputationGraph headGraph = new ComputationGraph(conf);
+        headGraph.init();
+        return headGraph;
+    }
+
+    /** Copies the trained parameters of a graph made by {@link #newHeadGraph()} into the full graph's head. */
+    public void copyHeadFrom(ComputationGraph trainedHead) {
+        for (NamedLayer layer : headLayers()) {
+            var source = trainedHead.getLayer(layer.name());
+            if (source.numParams() > 0) {
+                graph.getLayer(layer.name()).setParams(source.params().dup());
+            }
+        }
+    }
+
+    private List<NamedLayer> headLayers() {
+        List<NamedLayer> layers = new ArrayList<>();
+        if (head.dropout() > 0) {
+            layers.add(new NamedLayer("head_dropout", dropout()));
+        }
+        int nIn = featureSize;
+        if (head.hiddenUnits() > 0) {
+            layers.add(new NamedLayer("head_hidden", new DenseLayer.Builder()
+                    .nIn(nIn).nOut(head.hiddenUnits())
+                    .activation(Activation.RELU).weightInit(WeightInit.RELU)
+                    .l2(head.l2())
+                    .build()));
+            nIn = head.hiddenUnits();
+            if (head.dropout() > 0) {
+                layers.add(new NamedLayer("head_hidden_dropout", dropout()));
+            }
+        }
+        layers.add(new NamedLayer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .nIn(nIn).nOut(classes.size())
+                .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER)
+                .l2(head.l2())
+                .build()));
+        return layers;
+    }
+
+    private DropoutLayer dropout() {
+        return new DropoutLayer.Builder(1.0 - head.dropout()).build(); // DL4J takes the retain probability
+    }
+
+    private record NamedLayer(String name, Layer layer) {
+    }
+
+    /** Required: {@code setBase}, {@code setClasses}. Optional: cut layer (the base's bottleneck), head, seed. */
+    public static final class Builder {
+        private PretrainedModel base;
+        private List<String> classes;
+        private String cutLayer;
+        private HeadConfig head = HeadConfig.TUTORIAL;
+        private long seed = 42;
+
+        public Builder setBase(PretrainedModel base) {
+            this.base = Objects.requireNonNull(base);
+            return this;
+        }
+
+        public Builder setClasses(List<String> classes) {
+            this.classes = List.copyOf(classes);
+            return this;
+        }
+
+        public Builder optCutLayer(String cutLayer) {
+            this.cutLayer = cutLayer;
+            return this;
+        }
+
+        public Builder optHead(HeadConfig head) {
+            this.head = Objects.requireNonNull(head);
+            return this;
+        }
+
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public TransferModel build() {
+            if (base == null) {
+                throw new IllegalStateException("a transfer model needs a base: call setBase");
+            }
+            if (classes == null || classes.size() < 2) {
+                throw new IllegalStateException("a transfer model needs at least two classes, got " + classes);
+            }
+            if (cutLayer == null) {
+                cutLayer = base.bottleneckLayer();
+            }
+            return new TransferModel(this, GraphSurgery.channelsAt(base, cutLayer));
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.tlwb.model;
+
+import java.util.Arrays;
+import java.util.Locale;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.RmsProp;
+
+/** The optimizers offered for the head, each built with a learning rate. */
+public enum Updater {
+    ADAM, NESTEROVS, RMSPROP;
+
+    public IUpdater create(double learningRate) {
+        return switch (this) {
+            case ADAM -> new Adam(learningRate);
+            case NESTEROVS -> new Nesterovs(learningRate, 0.9);
+            case RMSPROP -> new RmsProp(learningRate);
+        };
+    }
+
+    /** Case-insensitive lookup that lists the allowed values when the name is wrong. */
+    public static Updater parse(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown updater '" + name + "': expected one of "
+                    + Arrays.toString(values()).toLowerCase(Locale.ROOT));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.tlwb.train;
+
+import io.tlwb.eval.EvaluationResult;
+import io.tlwb.eval.Evaluator;
+import io.tlwb.features.FeatureSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+
+/** Averages the training loss over each epoch and evaluates the head on the validation features after it. */
+final class EpochEvaluationListener extends BaseTrainingListener {
+
+    private final FeatureSet validation;
+    private final List<String> classes;
+    private final Consumer<EpochStats> onEpoch;
+    private final List<EpochStats> history = new ArrayList<>();
+    private double lossSum;
+    private int batches;
+    private long epochStart = System.nanoTime();
+
+    EpochEvaluationListener(FeatureSet validation, List<String> classes, Consumer<EpochStats> onEpoch) {
+        this.validation = validation;
+        this.classes = classes;
+        this.onEpoch = onEpoch;
+    }
+
+    @Override
+    public void onEpochStart(Model model) {
+        lossSum = 0;
+        batches = 0;
+        epochStart = System.nanoTime();
+    }
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        lossSum += model.score();
+        batches++;
+    }
+
+    @Override
+    public void onEpochEnd(Model model) {
+        EvaluationResult result = Evaluator.evaluate(classes, Predictions.of((ComputationGraph) model, validation));
+        EpochStats stats = new EpochStats(history.size() + 1, lossSum / Math.max(1, batches), result.loss(),
+                result.accuracy(), (System.nanoTime() - epochStart) / 1e9);
+        history.add(stats);
+        onEpoch.accept(stats);
+    }
+
+    List<EpochStats> history() {
+        return List.copyOf(history);
+    }
+}

@@ -1,0 +1,132 @@
+package io.tlwb.train;
+
+import io.tlwb.features.FeatureSet;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Minibatches over cached features for training the head. Each epoch (each {@link #reset()}) reshuffles the rows
+ * and, when the features hold augmented views, draws one view per image, both from a seeded generator, so a run
+ * replays exactly.
+ */
+final class FeatureBatchIterator implements DataSetIterator {
+
+    private final FeatureSet features;
+    private final INDArray oneHotLabels;
+    private final int batchSize;
+    private final long seed;
+    private int epoch;
+    private int[] order;
+    private int[] viewOfRow;
+    private int cursor;
+    private DataSetPreProcessor preProcessor;
+
+    FeatureBatchIterator(FeatureSet features, int batchSize, long seed) {
+        this.features = features;
+        this.oneHotLabels = features.oneHotLabels();
+        this.batchSize = batchSize;
+        this.seed = seed;
+        startEpoch();
+    }
+
+    private void startEpoch() {
+        Random random = new Random(seed * 1_000_003L + epoch);
+        int n = features.size();
+        order = new int[n];
+        viewOfRow = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+            viewOfRow[i] = random.nextInt(features.views().size());
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        cursor = 0;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return cursor < order.length;
+    }
+
+    @Override
+    public DataSet next() {
+        return next(batchSize);
+    }
+
+    @Override
+    public DataSet next(int num) {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        int end = Math.min(order.length, cursor + num);
+        INDArray x = Nd4j.create(features.features().dataType(), end - cursor, features.featureSize());
+        INDArray y = Nd4j.create(oneHotLabels.dataType(), end - cursor, features.numClasses());
+        for (int r = cursor; r < end; r++) {
+            int row = order[r];
+            x.putRow(r - cursor, features.views().get(viewOfRow[row]).getRow(row));
+            y.putRow(r - cursor, oneHotLabels.getRow(row));
+        }
+        cursor = end;
+        DataSet batch = new DataSet(x, y);
+        if (preProcessor != null) {
+            preProcessor.preProcess(batch);
+        }
+        return batch;
+    }
+
+    @Override
+    public void reset() {
+        epoch++;
+        startEpoch();
+    }
+
+    @Override
+    public int inputColumns() {
+        return features.featureSize();
+    }
+
+    @Override
+    public int totalOutcomes() {
+        return features.numClasses();
+    }
+
+    @Override
+    public boolean resetSupported() {
+        return true;
+    }
+
+    @Override
+    public boolean asyncSupported() {
+        return false;
+    }
+
+    @Override
+    public int batch() {
+        return batchSize;
+    }
+
+    @Override
+    public void setPreProcessor(DataSetPreProcessor preProcessor) {
+        this.preProcessor = preProcessor;
+    }
+
+    @Override
+    public DataSetPreProcessor getPreProcessor() {
+        return preProcessor;
+    }
+
+    @Override
+    public List<String> getLabels() {
+        return null;
+    }
+}

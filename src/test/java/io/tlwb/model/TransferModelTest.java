@@ -1,0 +1,72 @@
+package io.tlwb.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tlwb.features.GraphFeaturizer;
+import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.testing.TinyBase;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+class TransferModelTest {
+
+    private final PretrainedModel base = TinyBase.create(16, 7);
+
+    private TransferModel model(HeadConfig head) {
+        return TransferModel.builder().setBase(base).setClasses(List.of("a", "b", "c")).optHead(head).optSeed(3).build();
+    }
+
+    @Test
+    void fullGraphAfterHeadCopyMatchesHeadOnPooledFeatures() {
+        TransferModel model = model(new HeadConfig(8, 0.2, 1e-4, Updater.ADAM, 1e-2));
+        INDArray images = Nd4j.rand(5, 32, 32, 3);
+        INDArray features = new GraphFeaturizer(base, "out_relu", 32).featurize(images);
+        assertArrayEquals(new long[] {5, 16}, features.shape());
+
+        ComputationGraph head = model.newHeadGraph();
+        INDArray labels = Nd4j.eye(3).getRows(0, 1, 2, 0, 1);
+        for (int i = 0; i < 5; i++) {
+            head.fit(new DataSet(features, labels));
+        }
+        model.copyHeadFrom(head);
+
+        INDArray viaHead = head.outputSingle(false, features);
+        INDArray viaFullGraph = model.graph().outputSingle(false, images);
+        assertEquals(0.0, viaHead.sub(viaFullGraph).amaxNumber().doubleValue(), 1e-5);
+    }
+
+    @Test
+    void baseLayersAreFrozenAndHeadLayersAreNamed() {
+        TransferModel model = model(HeadConfig.TUTORIAL);
+        assertEquals(List.of("head_pool", "head_dropout", "head_output"), model.headLayerNames());
+        for (Layer layer : model.graph().getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            boolean frozen = layer instanceof org.deeplearning4j.nn.layers.FrozenLayer;
+            assertEquals(!model.headLayerNames().contains(name), frozen, name + " frozen");
+        }
+        assertTrue(model.graph().getConfiguration().getVertices().keySet().stream().noneMatch(v -> v.startsWith("top")),
+                "the base's classifier top is removed");
+    }
+
+    @Test
+    void unknownCutLayerIsRejectedWithCandidates() {
+        var e = assertThrows(IllegalArgumentException.class, () -> TransferModel.builder().setBase(base)
+                .setClasses(List.of("a", "b")).optCutLayer("block_99_relu").build());
+        assertTrue(e.getMessage().contains("block_99_relu") && e.getMessage().contains("out_relu"), e.getMessage());
+    }
+
+    @Test
+    void cutBelowTheBottleneckReadsThatLayersChannels() {
+        TransferModel model = TransferModel.builder().setBase(base).setClasses(List.of("a", "b"))
+                .optCutLayer("Conv1_relu").build();
+        assertEquals(8, model.featureSize());
+    }
+}

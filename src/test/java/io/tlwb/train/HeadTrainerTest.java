@@ -1,0 +1,97 @@
+package io.tlwb.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tlwb.features.FeatureSet;
+import io.tlwb.model.HeadConfig;
+import io.tlwb.model.TransferModel;
+import io.tlwb.model.Updater;
+import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.testing.TinyBase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.deeplearning4j.nn.api.Layer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class HeadTrainerTest {
+
+    private static final int FEATURES = 16;
+    private final PretrainedModel base = TinyBase.create(FEATURES, 11);
+
+    /** Two Gaussian blobs in feature space, one per class, with a mirrored "view" slightly shifted. */
+    private static FeatureSet blobs(int n, long seed) {
+        Random random = new Random(seed);
+        float[][] rows = new float[n][FEATURES];
+        float[][] mirrored = new float[n][FEATURES];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 2;
+            for (int j = 0; j < FEATURES; j++) {
+                rows[i][j] = (float) (random.nextGaussian() + (labels[i] == 0 ? 1.5 : -1.5) * (j < 4 ? 1 : 0));
+                mirrored[i][j] = rows[i][j] + 0.05f;
+            }
+        }
+        List<String> sources = IntStream.range(0, n).mapToObj(i -> "img" + i + ".jpg").toList();
+        return new FeatureSet(List.of(Nd4j.createFromArray(rows), Nd4j.createFromArray(mirrored)), labels, sources, 2);
+    }
+
+    private TransferModel model() {
+        return TransferModel.builder().setBase(base).setClasses(List.of("ants", "bees"))
+                .optHead(new HeadConfig(0, 0.2, 1e-4, Updater.ADAM, 3e-2)).optSeed(5).build();
+    }
+
+    @Test
+    void trainingBeatsTheUntrainedHeadAndRecordsEveryEpoch() {
+        List<EpochStats> seen = new ArrayList<>();
+        HeadTrainer.Outcome outcome = new HeadTrainer(model(), 8, 8, 1).train(blobs(64, 1), blobs(32, 2), seen::add);
+        assertEquals(8, outcome.history().size());
+        assertEquals(outcome.history(), seen);
+        assertTrue(outcome.after().accuracy() >= 0.9, "after: " + outcome.after().accuracy());
+        assertTrue(outcome.after().loss() < outcome.before().loss(),
+                outcome.before().loss() + " -> " + outcome.after().loss());
+    }
+
+    @Test
+    void sameSeedAndDataGiveTheSameNumbers() {
+        HeadTrainer.Outcome first = new HeadTrainer(model(), 3, 8, 9).train(blobs(40, 1), blobs(20, 2), s -> { });
+        HeadTrainer.Outcome second = new HeadTrainer(model(), 3, 8, 9).train(blobs(40, 1), blobs(20, 2), s -> { });
+        assertEquals(first.history(), withoutTimes(second.history(), first.history()));
+        assertEquals(first.after().loss(), second.after().loss(), 0.0);
+    }
+
+    @Test
+    void frozenBaseStaysBitIdenticalAndFullGraphCarriesTheTrainedHead() {
+        TransferModel model = model();
+        List<INDArray> frozenBefore = new ArrayList<>();
+        for (Layer layer : model.graph().getLayers()) {
+            if (layer.numParams() > 0 && !model.headLayerNames().contains(layer.conf().getLayer().getLayerName())) {
+                frozenBefore.add(layer.params().dup());
+            }
+        }
+        INDArray headBefore = model.graph().getLayer("head_output").params().dup();
+        new HeadTrainer(model, 3, 8, 4).train(blobs(32, 3), blobs(16, 4), s -> { });
+
+        int i = 0;
+        for (Layer layer : model.graph().getLayers()) {
+            if (layer.numParams() > 0 && !model.headLayerNames().contains(layer.conf().getLayer().getLayerName())) {
+                assertArrayEquals(frozenBefore.get(i++).data().asFloat(), layer.params().data().asFloat(), 0f,
+                        layer.conf().getLayer().getLayerName());
+            }
+        }
+        assertTrue(i > 0);
+        assertTrue(!headBefore.equals(model.graph().getLayer("head_output").params()), "head was trained");
+    }
+
+    /** Epoch timings differ run to run; compare everything else. */
+    private static List<EpochStats> withoutTimes(List<EpochStats> stats, List<EpochStats> timesFrom) {
+        return IntStream.range(0, stats.size()).mapToObj(i -> new EpochStats(stats.get(i).epoch(),
+                stats.get(i).trainLoss(), stats.get(i).validationLoss(), stats.get(i).validationAccuracy(),
+                timesFrom.get(i).seconds())).toList();
+    }
+}
