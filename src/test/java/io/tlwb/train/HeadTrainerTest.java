@@ -80,7 +80,7 @@ class HeadTrainerTest {
         int i = 0;
         for (Layer layer : model.graph().getLayers()) {
             if (layer.numParams() > 0 && !model.headLayerNames().contains(layer.conf().getLayer().getLayerName())) {
-                assertArrayEquals(frozenBefore.get(i++).data().asFloat(), layer.params().data().asFloat(), 0f,
+                assertArrayEquals(frozenBefore.get(i++).toFloatVector(), layer.params().toFloatVector(), 0f,
                         layer.conf().getLayer().getLayerName());
             }
         }
