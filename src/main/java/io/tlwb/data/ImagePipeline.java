@@ -1,0 +1,171 @@
+package io.tlwb.data;
+
+import io.tlwb.pretrained.Preprocessing;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import org.datavec.api.io.labels.ParentPathLabelGenerator;
+import org.datavec.image.recordreader.ImageRecordReader;
+import org.deeplearning4j.datasets.datavec.RecordReaderDataSetIterator;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.Reverse;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Turns image files into model input: DataVec's {@link ImageRecordReader} (labels from the parent folder name via
+ * {@link ParentPathLabelGenerator}) and {@link RecordReaderDataSetIterator}, decoding with OpenCV, then
+ * <ul>
+ *   <li>8 bit, 3 channels, <b>RGB</b> order (grey repeated, alpha dropped, 16 bit scaled down),</li>
+ *   <li>resized to {@code imageSize x imageSize},</li>
+ *   <li>laid out <b>NHWC</b>: features {@code [batch, imageSize, imageSize, 3]},</li>
+ *   <li>scaled by the weight source's {@link Preprocessing}: pixel {@code x} in [0, 255] becomes {@code x*scale+offset}.</li>
+ * </ul>
+ * Labels are one-hot {@code [batch, numClasses]}. Feed it files that {@link ImageFolders#open} accepted: a file that
+ * stopped decoding since then fails the batch.
+ */
+public final class ImagePipeline {
+
+    private final int imageSize;
+    private final Preprocessing preprocessing;
+    private final PixelScaler scaler;
+    private final RgbImageLoader singleLoader;
+
+    public ImagePipeline(int imageSize, Preprocessing preprocessing) {
+        if (imageSize < 8 || imageSize > 1024) {
+            throw new IllegalArgumentException("image size must be between 8 and 1024 pixels, got " + imageSize);
+        }
+        this.imageSize = imageSize;
+        this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
+        this.scaler = new PixelScaler(preprocessing);
+        this.singleLoader = new RgbImageLoader(imageSize, null);
+    }
+
+    public int imageSize() {
+        return imageSize;
+    }
+
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    /**
+     * Batches of features {@code [b, size, size, 3]} (NHWC, RGB, preprocessing applied) and one-hot labels
+     * {@code [b, numClasses]}. Without shuffling the order is that of {@code images}; with it, every epoch (a
+     * {@code reset()} after at least one batch) has its own order drawn from {@code seed}. Augmentation, for training
+     * only, is drawn from {@code seed} and the epoch too, so the same seed replays the same batches.
+     *
+     * @throws IllegalArgumentException if {@code images} is empty, a label is outside {@code [0, numClasses)}, or two
+     *                                  images with the same label sit in folders of different names
+     */
+    public DataSetIterator iterator(List<LabeledImage> images, int numClasses, int batchSize, boolean shuffle,
+                                    Augmentation augmentation, long seed) {
+        Objects.requireNonNull(augmentation, "augmentation");
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("no images to iterate over");
+        }
+        if (numClasses < 1 || batchSize < 1) {
+            throw new IllegalArgumentException("numClasses and batchSize must be >= 1, got " + numClasses + " and "
+                    + batchSize);
+        }
+        List<String> labels = labelNames(images, numClasses);
+        List<URI> uris = new ArrayList<>(images.size());
+        for (LabeledImage image : images) {
+            uris.add(image.file().toUri());
+        }
+        FlipRotateTransform transform = switch (augmentation) {
+            case NONE -> null;
+            case FLIP -> new FlipRotateTransform(new Random(seed), 0);
+            case FLIP_ROTATE -> new FlipRotateTransform(new Random(seed), Augmentation.MAX_ROTATION_DEGREES);
+        };
+        EpochShuffledSplit split = new EpochShuffledSplit(uris, shuffle, seed);
+        ImageRecordReader reader = new FolderImageReader(imageSize, new RgbImageLoader(imageSize, transform));
+        reader.setLogLabelCountOnInit(false);
+        try {
+            reader.initialize(split);
+        } catch (IOException e) {
+            throw new DataException("cannot read images: " + e.getMessage(), e);
+        }
+        reader.setLabels(new ArrayList<>(labels));
+        RecordReaderDataSetIterator rrdsi = new RecordReaderDataSetIterator(reader, batchSize, 1, numClasses);
+        rrdsi.setPreProcessor(scaler);
+        return new ImageBatchIterator(rrdsi, split, transform, seed, labels);
+    }
+
+    /**
+     * One image as {@code [1, size, size, 3]} (NHWC, RGB, preprocessing applied), for predict.
+     *
+     * @throws DataException naming the file if it is missing or cannot be decoded
+     */
+    public INDArray load(Path file) {
+        ImageProbe.Result probe = ImageProbe.probe(file);
+        if (!probe.usable()) {
+            throw new DataException(file + ": " + probe.problem());
+        }
+        INDArray nchw;
+        try {
+            synchronized (singleLoader) {
+                nchw = singleLoader.asMatrix(file.toFile());
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new DataException(file + ": cannot decode image: " + e.getMessage(), e);
+        }
+        INDArray nhwc = nchw.reshape(1, 3, imageSize, imageSize).permute(0, 2, 3, 1).dup('c');
+        return scaler.apply(nhwc);
+    }
+
+    /** A horizontally flipped copy (width axis reversed) of an NHWC batch {@code [b, h, w, c]}. */
+    public static INDArray flipHorizontally(INDArray nhwc) {
+        if (nhwc.rank() != 4) {
+            throw new IllegalArgumentException("expected an NHWC batch of rank 4, got shape "
+                    + Arrays.toString(nhwc.shape()));
+        }
+        return Nd4j.exec(new Reverse(nhwc, 2))[0];
+    }
+
+    /** Class names by label index, from the parent folder of each image (what ParentPathLabelGenerator reads). */
+    private static List<String> labelNames(List<LabeledImage> images, int numClasses) {
+        String[] names = new String[numClasses];
+        for (LabeledImage image : images) {
+            if (image.label() >= numClasses) {
+                throw new IllegalArgumentException("label " + image.label() + " of " + image.file()
+                        + " is outside [0, " + numClasses + ")");
+            }
+            Path parent = image.file().getParent();
+            String folder = parent == null ? "" : parent.getFileName().toString();
+            String known = names[image.label()];
+            if (known == null) {
+                names[image.label()] = folder;
+            } else if (!known.equals(folder)) {
+                throw new IllegalArgumentException("label " + image.label() + " is used for folders '" + known
+                        + "' and '" + folder + "' (" + image.file() + "): labels must follow the class folder");
+            }
+        }
+        List<String> result = new ArrayList<>(numClasses);
+        for (int i = 0; i < numClasses; i++) {
+            if (names[i] == null) {
+                // absent from this list: a name no folder can have, so no image maps to it
+                names[i] = "\u0000class-" + i;
+            }
+            if (result.contains(names[i])) {
+                throw new IllegalArgumentException("folder '" + names[i] + "' holds images of two labels");
+            }
+            result.add(names[i]);
+        }
+        return result;
+    }
+
+    /** An {@link ImageRecordReader} in NHWC mode that decodes with our {@link RgbImageLoader}. */
+    private static final class FolderImageReader extends ImageRecordReader {
+        FolderImageReader(int size, RgbImageLoader loader) {
+            super(size, size, 3, false, new ParentPathLabelGenerator(), null);
+            this.imageLoader = loader;
+        }
+    }
+
+}

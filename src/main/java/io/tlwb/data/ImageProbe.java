@@ -1,0 +1,200 @@
+package io.tlwb.data;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_16U;
+import static org.bytedeco.opencv.global.opencv_core.CV_8U;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYCOLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYDEPTH;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/**
+ * Checks one file the way the pipeline will read it: OpenCV's decoder with DataVec's flags
+ * ({@code IMREAD_ANYDEPTH | IMREAD_ANYCOLOR}), and hashes its bytes on the way.
+ *
+ * <p>Usable: JPEG (grey, colour, CMYK), PNG (grey, palette, alpha, 8 or 16 bit), BMP, TIFF and WebP that decode, of at
+ * most {@link #MAX_PIXELS} pixels. Grey becomes three channels, alpha is dropped, 16 bit becomes 8 bit (see
+ * {@link RgbImageLoader}). Not usable, with the reason: empty files, files that are not images, GIF (OpenCV cannot read
+ * it), JPEGs without their end marker (truncated: OpenCV would pad them with grey), anything that does not decode.
+ */
+final class ImageProbe {
+
+    /** Images with more pixels are skipped before decoding: one 8-bit RGB copy would need 3 bytes a pixel. */
+    static final long MAX_PIXELS = 100_000_000L;
+    /** Files larger than this are not read at all. */
+    static final long MAX_FILE_BYTES = 256L * 1024 * 1024;
+
+    private ImageProbe() {
+    }
+
+    /** What a check found: either the decoded size and hash, or why the file is not usable. */
+    record Result(Path file, String format, int width, int height, int channels, int bitDepth, String sha256,
+                  String problem) {
+        boolean usable() {
+            return problem == null;
+        }
+    }
+
+    static Result probe(Path file) {
+        byte[] bytes;
+        try {
+            long size = Files.size(file);
+            if (size == 0) {
+                return bad(file, "?", null, "empty file (0 bytes)");
+            }
+            if (size > MAX_FILE_BYTES) {
+                return bad(file, "?", null, "file too large (" + size / (1024 * 1024) + " MB, limit "
+                        + MAX_FILE_BYTES / (1024 * 1024) + " MB)");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            return bad(file, "?", null, "cannot read: " + e.getMessage());
+        }
+        String sha = sha256(bytes);
+        String format = sniff(bytes);
+        if (format == null) {
+            return bad(file, "?", sha, "not an image (unrecognised content)");
+        }
+        if (format.equals("GIF")) {
+            return bad(file, format, sha, "GIF is not supported: convert it to PNG or JPEG");
+        }
+        long[] header = headerSize(format, bytes);
+        if (header != null && header[0] * header[1] > MAX_PIXELS) {
+            return bad(file, format, sha, String.format(Locale.ROOT,
+                    "image too large (%dx%d, limit %d megapixels)", header[0], header[1], MAX_PIXELS / 1_000_000));
+        }
+        if (format.equals("JPEG") && !hasJpegEnd(bytes)) {
+            return bad(file, format, sha, "truncated JPEG (no end-of-image marker)");
+        }
+        try (BytePointer data = new BytePointer(bytes);
+             Mat buffer = new Mat(1, bytes.length, CV_8UC1, data);
+             Mat image = imdecode(buffer, IMREAD_ANYDEPTH | IMREAD_ANYCOLOR)) {
+            if (image == null || image.empty()) {
+                return bad(file, format, sha, "cannot decode " + format + " (corrupt or unsupported variant)");
+            }
+            int depth = image.depth();
+            if (depth != CV_8U && depth != CV_16U) {
+                return bad(file, format, sha, "unsupported sample type (OpenCV depth " + depth + "), expected 8 or 16 bit");
+            }
+            int channels = image.channels();
+            if (channels < 1 || channels > 4) {
+                return bad(file, format, sha, "unsupported channel count " + channels);
+            }
+            if ((long) image.cols() * image.rows() > MAX_PIXELS) {
+                return bad(file, format, sha, String.format(Locale.ROOT, "image too large (%dx%d, limit %d megapixels)",
+                        image.cols(), image.rows(), MAX_PIXELS / 1_000_000));
+            }
+            return new Result(file, format, image.cols(), image.rows(), channels, depth == CV_8U ? 8 : 16, sha, null);
+        } catch (RuntimeException e) {
+            return bad(file, format, sha, "cannot decode " + format + ": " + e.getMessage());
+        }
+    }
+
+    private static Result bad(Path file, String format, String sha, String problem) {
+        return new Result(file, format, 0, 0, 0, 0, sha, problem);
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** The format named by the file's first bytes, or null when they belong to no image format we know. */
+    static String sniff(byte[] b) {
+        if (startsWith(b, 0xFF, 0xD8, 0xFF)) {
+            return "JPEG";
+        }
+        if (startsWith(b, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
+            return "PNG";
+        }
+        if (startsWith(b, 'G', 'I', 'F', '8')) {
+            return "GIF";
+        }
+        if (startsWith(b, 'B', 'M') && b.length > 26) {
+            return "BMP";
+        }
+        if (startsWith(b, 'I', 'I', 42, 0) || startsWith(b, 'M', 'M', 0, 42)) {
+            return "TIFF";
+        }
+        if (b.length > 12 && startsWith(b, 'R', 'I', 'F', 'F') && b[8] == 'W' && b[9] == 'E' && b[10] == 'B'
+                && b[11] == 'P') {
+            return "WEBP";
+        }
+        return null;
+    }
+
+    private static boolean startsWith(byte[] b, int... prefix) {
+        if (b.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if ((b[i] & 0xFF) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Width and height from the header of a PNG or JPEG without decoding it, or null. */
+    static long[] headerSize(String format, byte[] b) {
+        if (format.equals("PNG") && b.length >= 24) {
+            return new long[] {readInt(b, 16), readInt(b, 20)};
+        }
+        if (format.equals("JPEG")) {
+            int i = 2;
+            while (i + 9 < b.length) {
+                if ((b[i] & 0xFF) != 0xFF) {
+                    return null;
+                }
+                int marker = b[i + 1] & 0xFF;
+                if (marker == 0xFF) {
+                    i++;
+                    continue;
+                }
+                int length = ((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF);
+                boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+                if (sof) {
+                    long h = ((b[i + 5] & 0xFF) << 8) | (b[i + 6] & 0xFF);
+                    long w = ((b[i + 7] & 0xFF) << 8) | (b[i + 8] & 0xFF);
+                    return new long[] {w, h};
+                }
+                if (marker == 0xDA) {
+                    return null;
+                }
+                i += 2 + length;
+            }
+        }
+        return null;
+    }
+
+    private static long readInt(byte[] b, int at) {
+        return ((long) (b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
+    }
+
+    /**
+     * Whether a JPEG's end-of-image marker (FF D9) is in its tail. A truncated JPEG still "decodes" in OpenCV, with the
+     * missing part grey, so this is the check that finds it. The tail is the last half of the file, at most 64 KB, which
+     * allows for data some cameras append after the image.
+     */
+    static boolean hasJpegEnd(byte[] b) {
+        int from = Math.max(2, b.length - Math.min(64 * 1024, b.length / 2));
+        for (int i = b.length - 2; i >= from; i--) {
+            if ((b[i] & 0xFF) == 0xFF && (b[i + 1] & 0xFF) == 0xD9) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,80 @@
+package io.tlwb.data;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_16U;
+import static org.bytedeco.opencv.global.opencv_core.CV_8U;
+import static org.bytedeco.opencv.global.opencv_core.extractChannel;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2RGB;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGRA2RGB;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_GRAY2RGB;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+
+import java.io.IOException;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+import org.datavec.image.loader.NativeImageLoader;
+import org.datavec.image.transform.ImageTransform;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DataVec's {@link NativeImageLoader} with every decoded image first made into what the model expects: 8-bit
+ * (16-bit samples divided by 257), three channels in <b>RGB</b> order (OpenCV decodes BGR; grey is repeated, alpha
+ * dropped), resized to {@code size x size} (area interpolation when shrinking, linear when enlarging; the aspect ratio
+ * is not kept, as in Keras' {@code image_dataset_from_directory}). The augmentation transform, if any, runs after that,
+ * on the small image.
+ */
+final class RgbImageLoader extends NativeImageLoader {
+
+    private final int size;
+
+    RgbImageLoader(int size, ImageTransform augmentation) {
+        super(size, size, 3, augmentation);
+        this.size = size;
+    }
+
+    @Override
+    protected INDArray transformImage(Mat image, INDArray ret) throws IOException {
+        Mat rgb = toRgb8(image, size);
+        return super.transformImage(rgb, ret);
+    }
+
+    /** An 8-bit RGB {@code size x size} copy of a decoded OpenCV image of 1 to 4 channels, 8 or 16 bit. */
+    static Mat toRgb8(Mat image, int size) throws IOException {
+        Mat current = image;
+        if (current.depth() == CV_16U) {
+            Mat eight = new Mat();
+            current.convertTo(eight, CV_8U, 1.0 / 257.0, 0.0);
+            current = eight;
+        } else if (current.depth() != CV_8U) {
+            throw new IOException("unsupported sample type (OpenCV depth " + current.depth() + ")");
+        }
+        Mat rgb = new Mat();
+        switch (current.channels()) {
+            case 1 -> cvtColor(current, rgb, COLOR_GRAY2RGB);
+            case 2 -> {
+                Mat grey = new Mat();
+                extractChannel(current, grey, 0);
+                cvtColor(grey, rgb, COLOR_GRAY2RGB);
+                grey.close();
+            }
+            case 3 -> cvtColor(current, rgb, COLOR_BGR2RGB);
+            case 4 -> cvtColor(current, rgb, COLOR_BGRA2RGB);
+            default -> throw new IOException("unsupported channel count " + current.channels());
+        }
+        if (current != image) {
+            current.close();
+        }
+        if (rgb.cols() == size && rgb.rows() == size) {
+            return rgb;
+        }
+        Mat resized = new Mat();
+        boolean shrinking = rgb.cols() >= size && rgb.rows() >= size;
+        try (Size target = new Size(size, size)) {
+            resize(rgb, resized, target, 0, 0, shrinking ? INTER_AREA : INTER_LINEAR);
+        }
+        rgb.close();
+        return resized;
+    }
+}
