@@ -1,0 +1,129 @@
+package io.tlwb.features;
+
+import io.tlwb.data.Augmentation;
+import io.tlwb.data.ImagePipeline;
+import io.tlwb.data.LabeledImage;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Featurize once: pooled bottleneck features for a list of images, taken from the {@link FeatureCache} where present
+ * and computed (then cached) where not. Training epochs, search candidates and re-runs then cost seconds.
+ *
+ * <p>Augmentation becomes a fixed set of cached views per image: the image itself, its mirror image ({@code flip}),
+ * and for {@code flip-rotate} two more randomly flipped and rotated copies; training draws one view per image per
+ * epoch. The random views are drawn once, when first cached, so a warm cache replays them exactly.
+ */
+public final class FeatureExtractor {
+
+    static final String ORIGINAL = "orig";
+    static final String MIRRORED = "flip";
+    private static final int RANDOM_VIEWS = 2;
+
+    private final Featurizer featurizer;
+    private final ImagePipeline pipeline;
+    private final FeatureCache cache;
+    private final int batchSize;
+    private final PrintStream progress;
+
+    /**
+     * @param progress where to draw progress bars and cache statistics (the CLI passes stderr), or null for none
+     */
+    public FeatureExtractor(Featurizer featurizer, ImagePipeline pipeline, FeatureCache cache, int batchSize,
+                            PrintStream progress) {
+        this.featurizer = featurizer;
+        this.pipeline = pipeline;
+        this.cache = cache;
+        this.batchSize = batchSize;
+        this.progress = progress;
+    }
+
+    /** Names of the cached views an augmentation setting trains on, the un-augmented view first. */
+    public static List<String> viewsFor(Augmentation augmentation) {
+        return switch (augmentation) {
+            case NONE -> List.of(ORIGINAL);
+            case FLIP -> List.of(ORIGINAL, MIRRORED);
+            case FLIP_ROTATE -> {
+                List<String> views = new ArrayList<>(List.of(ORIGINAL, MIRRORED));
+                for (int k = 1; k <= RANDOM_VIEWS; k++) {
+                    views.add("fliprot" + k);
+                }
+                yield List.copyOf(views);
+            }
+        };
+    }
+
+    /** Features of every view of every image, in the order of {@code images}. */
+    public FeatureSet extract(String what, List<LabeledImage> images, int numClasses, Augmentation augmentation) {
+        List<String> views = viewsFor(augmentation);
+        Map<String, float[][]> rows = new HashMap<>();
+        int computed = 0;
+        for (String view : views) {
+            float[][] features = new float[images.size()][];
+            List<Integer> missing = new ArrayList<>();
+            for (int i = 0; i < images.size(); i++) {
+                features[i] = cache.get(images.get(i).sha256(), view).orElse(null);
+                if (features[i] == null) {
+                    missing.add(i);
+                }
+            }
+            if (!missing.isEmpty()) {
+                compute(what, view, images, missing, numClasses, features);
+                computed += missing.size();
+            }
+            rows.put(view, features);
+        }
+        if (progress != null) {
+            int total = images.size() * views.size();
+            progress.printf("%s: %d images x %d view%s %s; %d from the feature cache, %d computed%n", what,
+                    images.size(), views.size(), views.size() == 1 ? "" : "s", views, total - computed, computed);
+        }
+        List<INDArray> arrays = views.stream().map(v -> Nd4j.createFromArray(rows.get(v))).toList();
+        int[] labels = images.stream().mapToInt(LabeledImage::label).toArray();
+        List<String> sources = images.stream().map(image -> image.file().toString()).toList();
+        return new FeatureSet(arrays, labels, sources, numClasses);
+    }
+
+    private void compute(String what, String view, List<LabeledImage> images, List<Integer> missing, int numClasses,
+                         float[][] into) {
+        List<LabeledImage> todo = missing.stream().map(images::get).toList();
+        Augmentation augmentation = view.startsWith("fliprot") ? Augmentation.FLIP_ROTATE : Augmentation.NONE;
+        long seed = view.startsWith("fliprot") ? Long.parseLong(view.substring("fliprot".length())) : 0;
+        DataSetIterator batches = pipeline.iterator(todo, numClasses, batchSize, false, augmentation, seed);
+        try (ProgressBar bar = progressBar("featurizing " + what + " (" + view + ")", todo.size())) {
+            int done = 0;
+            while (batches.hasNext()) {
+                DataSet batch = batches.next();
+                INDArray input = view.equals(MIRRORED)
+                        ? ImagePipeline.flipHorizontally(batch.getFeatures()) : batch.getFeatures();
+                float[][] features = featurizer.featurize(input).toFloatMatrix();
+                for (float[] row : features) {
+                    int index = missing.get(done++);
+                    into[index] = row;
+                    cache.put(images.get(index).sha256(), view, row);
+                }
+                if (bar != null) {
+                    bar.stepBy(features.length);
+                }
+            }
+        }
+    }
+
+    private ProgressBar progressBar(String task, int total) {
+        if (progress == null) {
+            return null;
+        }
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" img", 1)
+                .setConsumer(new ConsoleProgressBarConsumer(progress)).showSpeed().build();
+    }
+}

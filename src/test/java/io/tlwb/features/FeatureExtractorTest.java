@@ -1,0 +1,98 @@
+package io.tlwb.features;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tlwb.data.Augmentation;
+import io.tlwb.data.ImageDataset;
+import io.tlwb.data.ImageFolders;
+import io.tlwb.data.ImagePipeline;
+import io.tlwb.data.LabeledImage;
+import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.testing.LearnableImages;
+import io.tlwb.testing.TinyBase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class FeatureExtractorTest {
+
+    @TempDir
+    Path tmp;
+
+    private final PretrainedModel base = TinyBase.create(16, 3);
+
+    private FeatureExtractor extractor(ByteArrayOutputStream log) {
+        Featurizer featurizer = new GraphFeaturizer(base, "out_relu", 32);
+        FeatureCache cache = new FeatureCache(tmp.resolve("cache"), featurizer.cacheKey());
+        return new FeatureExtractor(featurizer, new ImagePipeline(32, base.preprocessing()), cache, 4,
+                new PrintStream(log, true, StandardCharsets.UTF_8));
+    }
+
+    private ImageDataset dataset() {
+        return ImageFolders.open(LearnableImages.write(tmp.resolve("data"), 5, 32, 1), 0.2, 1);
+    }
+
+    @Test
+    void warmCacheGivesTheSameFeaturesWithoutRecomputing() {
+        ImageDataset data = dataset();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        FeatureSet cold = extractor(log).extract("train", data.train(), 2, Augmentation.FLIP);
+        ByteArrayOutputStream warmLog = new ByteArrayOutputStream();
+        FeatureSet warm = extractor(warmLog).extract("train", data.train(), 2, Augmentation.FLIP);
+
+        assertEquals(2, cold.views().size());
+        for (int v = 0; v < 2; v++) {
+            assertEquals(cold.views().get(v), warm.views().get(v));
+        }
+        assertNotEquals(cold.views().get(0), cold.views().get(1), "the mirrored view differs");
+        assertTrue(warmLog.toString(StandardCharsets.UTF_8).contains(2 * data.train().size() + " from the feature cache, 0 computed"),
+                warmLog.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void featuresMatchTheFeaturizerRunDirectly() {
+        ImageDataset data = dataset();
+        FeatureSet set = extractor(new ByteArrayOutputStream()).extract("val", data.validation(), 2, Augmentation.NONE);
+        ImagePipeline pipeline = new ImagePipeline(32, base.preprocessing());
+        LabeledImage first = data.validation().get(0);
+        INDArray direct = new GraphFeaturizer(base, "out_relu", 32).featurize(pipeline.load(first.file()));
+        assertArrayEquals(direct.toFloatVector(), set.features().getRow(0).toFloatVector(), 1e-6f);
+        assertEquals(first.label(), set.labels()[0]);
+    }
+
+    @Test
+    void damagedCacheEntryIsRecomputedNotTrusted() throws Exception {
+        ImageDataset data = dataset();
+        FeatureSet clean = extractor(new ByteArrayOutputStream()).extract("val", data.validation(), 2, Augmentation.NONE);
+        Featurizer featurizer = new GraphFeaturizer(base, "out_relu", 32);
+        FeatureCache cache = new FeatureCache(tmp.resolve("cache"), featurizer.cacheKey());
+        Path entry = cache.fileFor(data.validation().get(0).sha256(), "orig");
+        byte[] bytes = Files.readAllBytes(entry);
+        bytes[20] ^= 0x55;
+        Files.write(entry, bytes);
+        assertTrue(cache.get(data.validation().get(0).sha256(), "orig").isEmpty(), "a damaged entry reads as a miss");
+
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        FeatureSet again = extractor(log).extract("val", data.validation(), 2, Augmentation.NONE);
+        assertEquals(clean.features(), again.features());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("1 computed"), log.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void differentWeightsOrCutLayerUseADifferentCacheFolder() {
+        String key = new GraphFeaturizer(base, "out_relu", 32).cacheKey();
+        assertNotEquals(key, new GraphFeaturizer(base, "Conv1_relu", 32).cacheKey());
+        assertNotEquals(key, new GraphFeaturizer(base, "out_relu", 48).cacheKey());
+        assertNotEquals(new FeatureCache(tmp, key).dir(), new FeatureCache(tmp, key + "x").dir());
+        assertEquals(List.of("orig", "flip", "fliprot1", "fliprot2"), FeatureExtractor.viewsFor(Augmentation.FLIP_ROTATE));
+    }
+}
