@@ -1,5 +1,6 @@
 package io.tlwb.features;
 
+import io.tlwb.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -9,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -36,7 +36,7 @@ public final class FeatureCache {
             Files.createDirectories(dir);
             Path keyFile = dir.resolve("key.txt");
             if (!Files.exists(keyFile)) {
-                writeAtomically(keyFile, (featurizerKey + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
+                AtomicFiles.write(keyFile, (featurizerKey + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the feature cache folder " + dir, e);
@@ -92,7 +92,7 @@ public final class FeatureCache {
         Path file = fileFor(imageSha256, view);
         try {
             Files.createDirectories(file.getParent());
-            writeAtomically(file, buffer.toByteArray());
+            AtomicFiles.write(file, buffer.toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the feature cache entry " + file, e);
         }
@@ -103,16 +103,6 @@ public final class FeatureCache {
             throw new IllegalArgumentException("bad cache address " + imageSha256 + "/" + view);
         }
         return dir.resolve(imageSha256.substring(0, 2)).resolve(imageSha256 + "." + view + ".f32");
-    }
-
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 
     private static long crc(byte[] bytes) {

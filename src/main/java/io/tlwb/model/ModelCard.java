@@ -1,5 +1,7 @@
 package io.tlwb.model;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,8 +32,8 @@ public record ModelCard(int format, List<String> classes, int imageSize, String 
     public ModelCard {
         classes = List.copyOf(classes);
         trainedLayers = List.copyOf(trainedLayers);
-        training = Map.copyOf(training);
-        metrics = Map.copyOf(metrics);
+        training = Collections.unmodifiableMap(new LinkedHashMap<>(training)); // JSON nulls are allowed here
+        metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
         provenance = Map.copyOf(provenance);
     }
 }

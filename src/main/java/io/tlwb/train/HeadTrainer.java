@@ -6,7 +6,6 @@ import io.tlwb.features.FeatureSet;
 import io.tlwb.model.TransferModel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,6 +15,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * Progress, per-epoch evaluation and dashboard stats are DL4J {@link TrainingListener}s on the head graph.
  */
 public final class HeadTrainer {
+
+    /** Hears how training goes: the untrained baseline first, then every epoch. */
+    @FunctionalInterface
+    public interface Observer {
+        default void untrained(EvaluationResult baseline) {
+        }
+
+        void epoch(EpochStats stats);
+    }
 
     /** What training produced: the evaluations before and after, and the per-epoch curve between them. */
     public record Outcome(EvaluationResult before, EvaluationResult after, List<EpochStats> history) {
@@ -47,11 +55,12 @@ public final class HeadTrainer {
      * Evaluates the untrained head, trains for the configured epochs, evaluates again, and leaves the trained head
      * in {@code model.graph()}.
      */
-    public Outcome train(FeatureSet train, FeatureSet validation, Consumer<EpochStats> onEpoch) {
+    public Outcome train(FeatureSet train, FeatureSet validation, Observer observer) {
         Nd4j.getRandom().setSeed(seed);
         ComputationGraph head = model.newHeadGraph();
         EvaluationResult before = Evaluator.evaluate(model.classes(), Predictions.of(head, validation));
-        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), onEpoch);
+        observer.untrained(before);
+        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), observer::epoch);
         List<TrainingListener> all = new ArrayList<>(listeners);
         all.add(perEpoch);
         head.setListeners(all);

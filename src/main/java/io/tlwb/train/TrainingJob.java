@@ -1,0 +1,158 @@
+package io.tlwb.train;
+
+import io.tlwb.Provenance;
+import io.tlwb.RunFolder;
+import io.tlwb.Workspace;
+import io.tlwb.data.Augmentation;
+import io.tlwb.data.ImageDataset;
+import io.tlwb.data.ImageFolders;
+import io.tlwb.data.ImagePipeline;
+import io.tlwb.data.SkippedFile;
+import io.tlwb.eval.EvaluationResult;
+import io.tlwb.features.FeatureCache;
+import io.tlwb.features.FeatureExtractor;
+import io.tlwb.features.FeatureSet;
+import io.tlwb.features.Featurizer;
+import io.tlwb.features.Featurizers;
+import io.tlwb.model.ModelCard;
+import io.tlwb.model.SavedModel;
+import io.tlwb.model.TransferModel;
+import io.tlwb.pretrained.PretrainedModel;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.deeplearning4j.optimize.api.TrainingListener;
+
+/**
+ * The main job, step by step as the Keras tutorial: examine the data, build the input pipeline, stack a head on the
+ * frozen base, evaluate it untrained, train, evaluate again, save the model with its card, and keep a run folder.
+ */
+public final class TrainingJob {
+
+    private final Workspace workspace;
+    private final PrintWriter out;
+    private final PrintStream progress;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+
+    /**
+     * @param out      where the run reports what it does and finds
+     * @param progress where progress bars go (stderr on the command line), or null for none
+     */
+    public TrainingJob(Workspace workspace, PrintWriter out, PrintStream progress) {
+        this.workspace = workspace;
+        this.out = out;
+        this.progress = progress;
+    }
+
+    /** Listeners to attach to the head graph while it trains (e.g. the dashboard's stats listener). */
+    public TrainingJob addListeners(TrainingListener... more) {
+        listeners.addAll(List.of(more));
+        return this;
+    }
+
+    public TrainingResult run(PretrainedModel base, TrainingOptions options, RunFolder run) {
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        long start = System.nanoTime();
+
+        ImageDataset data = ImageFolders.open(options.data(), options.validationSplit(), options.seed());
+        seconds.put("scan", elapsed(start));
+        describe(data, run);
+
+        TransferModel model = TransferModel.builder().setBase(base).setClasses(data.classes())
+                .optCutLayer(options.cutLayer()).optHead(options.head()).optSeed(options.seed()).build();
+        out.printf(Locale.ROOT, "model: %s cut at %s (%d features), %d px input, %s; head: %s%n", base.spec(),
+                model.cutLayer(), model.featureSize(), options.imageSize(), base.preprocessing().name(), model.head());
+
+        long t = System.nanoTime();
+        Featurizer featurizer = Featurizers.create(base, model.cutLayer(), options.imageSize());
+        FeatureExtractor extractor = new FeatureExtractor(featurizer,
+                new ImagePipeline(options.imageSize(), base.preprocessing()),
+                new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), options.batchSize(), progress);
+        FeatureSet train = extractor.extract("train", data.train(), data.numClasses(), options.augmentation());
+        FeatureSet validation = extractor.extract("validation", data.validation(), data.numClasses(),
+                Augmentation.NONE);
+        seconds.put("featurize", elapsed(t));
+
+        t = System.nanoTime();
+        HeadTrainer trainer = new HeadTrainer(model, options.epochs(), options.batchSize(), options.seed());
+        listeners.forEach(trainer::addListeners);
+        HeadTrainer.Outcome outcome = trainer.train(train, validation, new HeadTrainer.Observer() {
+            @Override
+            public void untrained(EvaluationResult baseline) {
+                out.printf(Locale.ROOT, "untrained head on the validation split: accuracy %.4f  loss %.4f%n",
+                        baseline.accuracy(), baseline.loss());
+            }
+
+            @Override
+            public void epoch(EpochStats epoch) {
+                out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  val_loss %.4f  val_accuracy %.4f  (%.1f s)%n",
+                        epoch.epoch(), options.epochs(), epoch.trainLoss(), epoch.validationLoss(),
+                        epoch.validationAccuracy(), epoch.seconds());
+            }
+        });
+        seconds.put("train", elapsed(t));
+
+        out.println("after training, on the validation split:");
+        out.print(outcome.after().toText());
+
+        Map<String, Object> metrics = metrics(data, outcome);
+        SavedModel saved = new SavedModel(model.graph(), new ModelCard(ModelCard.FORMAT, data.classes(),
+                options.imageSize(), base.preprocessing().name(), base.spec(), base.sha256(), model.cutLayer(),
+                model.headLayerNames(), model.head(), options.toMap(), metrics, data.fingerprint(),
+                Provenance.current()));
+        Path modelFile = options.modelOut() != null ? options.modelOut()
+                : workspace.modelsDir().resolve(data.root().getFileName() + "-" + run.id() + ".zip");
+        saved.save(modelFile, options.overwrite());
+        seconds.put("total", elapsed(start));
+
+        metrics.put("seconds", seconds);
+        run.writeJson("config.json", Map.of("options", options.toMap(), "weights", Map.of("spec", base.spec(),
+                "sha256", base.sha256()), "provenance", Provenance.current()));
+        run.writeJson("metrics.json", metrics);
+        if (options.metricsJson() != null) {
+            RunFolder.writeJson(options.metricsJson(), metrics);
+        }
+        out.printf(Locale.ROOT, "model saved to %s%nrun folder %s (%.1f s in all)%n", modelFile, run.dir(),
+                seconds.get("total"));
+        return new TrainingResult(saved, modelFile, run, data, outcome, seconds);
+    }
+
+    private void describe(ImageDataset data, RunFolder run) {
+        out.printf(Locale.ROOT, "data: %s - %d classes, %d training and %d validation images%n", data.root(),
+                data.numClasses(), data.train().size(), data.validation().size());
+        for (int c = 0; c < data.numClasses(); c++) {
+            int label = c;
+            out.printf(Locale.ROOT, "  %-20s %5d train %5d validation%n", data.classes().get(c),
+                    data.train().stream().filter(i -> i.label() == label).count(),
+                    data.validation().stream().filter(i -> i.label() == label).count());
+        }
+        List<String> skipped = data.skipped().stream().map(s -> s.file() + "\t" + s.reason()).toList();
+        Path list = run.writeLines("skipped.txt", skipped);
+        if (!skipped.isEmpty()) {
+            SkippedFile first = data.skipped().get(0);
+            out.printf("skipped %d unusable file%s (e.g. %s: %s); full list in %s%n", skipped.size(),
+                    skipped.size() == 1 ? "" : "s", first.file(), first.reason(), list);
+        }
+    }
+
+    private static Map<String, Object> metrics(ImageDataset data, HeadTrainer.Outcome outcome) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("classes", data.classes());
+        m.put("before", outcome.before().summary());
+        m.put("after", outcome.after().toMap());
+        m.put("confusion", outcome.after().confusion());
+        m.put("history", outcome.history());
+        m.put("skipped", data.skipped().size());
+        m.put("datasetFingerprint", data.fingerprint());
+        return m;
+    }
+
+    private static double elapsed(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+}

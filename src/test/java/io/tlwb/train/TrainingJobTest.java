@@ -1,0 +1,94 @@
+package io.tlwb.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tlwb.RunFolder;
+import io.tlwb.WorkbenchException;
+import io.tlwb.Workspace;
+import io.tlwb.data.Augmentation;
+import io.tlwb.data.ImagePipeline;
+import io.tlwb.model.HeadConfig;
+import io.tlwb.model.SavedModel;
+import io.tlwb.model.Updater;
+import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.testing.LearnableImages;
+import io.tlwb.testing.TinyBase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class TrainingJobTest {
+
+    @TempDir
+    Path tmp;
+
+    private final PretrainedModel base = TinyBase.create(16, 21);
+
+    private TrainingOptions options(Path data, Path modelOut, boolean overwrite) {
+        return new TrainingOptions(data, 0.25, 32, null, new HeadConfig(0, 0.2, 0, Updater.ADAM, 3e-2), 6, 8, 7,
+                Augmentation.FLIP, modelOut, overwrite, tmp.resolve("m.json"));
+    }
+
+    private TrainingResult train(Path data, Path modelOut, boolean overwrite, StringWriter console) {
+        Workspace ws = new Workspace(tmp.resolve("ws"));
+        return new TrainingJob(ws, new PrintWriter(console, true), null)
+                .run(base, options(data, modelOut, overwrite), RunFolder.create(ws.runsDir(), "train"));
+    }
+
+    @Test
+    void trainsSavesAModelThatPredictsLikeTheInMemoryOneAndKeepsTheRun() throws Exception {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 3);
+        StringWriter console = new StringWriter();
+        TrainingResult result = train(data, tmp.resolve("out/model.zip"), false, console);
+
+        String text = console.toString();
+        assertTrue(text.contains("untrained head on the validation split") && text.contains("epoch 6/6")
+                && text.contains("confusion"), text);
+        assertTrue(result.outcome().after().accuracy() > result.outcome().before().accuracy() - 1e-9, text);
+
+        SavedModel loaded = SavedModel.load(result.modelFile());
+        assertEquals(result.dataset().classes(), loaded.card().classes());
+        assertEquals("out_relu", loaded.card().cutLayer());
+        assertEquals(result.dataset().fingerprint(), loaded.card().datasetFingerprint());
+        INDArray image = new ImagePipeline(32, base.preprocessing()).load(result.dataset().validation().get(0).file());
+        assertEquals(result.model().graph().outputSingle(image), loaded.graph().outputSingle(image));
+
+        JsonNode metrics = new ObjectMapper().readTree(tmp.resolve("m.json").toFile());
+        for (String key : new String[] {"before", "after", "classes", "confusion", "history", "seconds"}) {
+            assertTrue(metrics.has(key), key + " in " + metrics);
+        }
+        assertTrue(metrics.get("before").has("accuracy") && metrics.get("after").has("loss"));
+        for (String file : new String[] {"config.json", "metrics.json", "skipped.txt"}) {
+            assertTrue(Files.exists(result.run().file(file)), file);
+        }
+    }
+
+    @Test
+    void sameSeedAndDataGiveTheSameNumbersWarmOrCold() {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 6, 32, 4);
+        TrainingResult cold = train(data, tmp.resolve("a.zip"), false, new StringWriter());
+        TrainingResult warm = train(data, tmp.resolve("b.zip"), false, new StringWriter());
+        assertEquals(cold.outcome().after().loss(), warm.outcome().after().loss(), 0.0);
+        assertEquals(cold.outcome().before().loss(), warm.outcome().before().loss(), 0.0);
+        assertEquals(cold.outcome().history().size(), warm.outcome().history().size());
+    }
+
+    @Test
+    void existingModelFileIsNeverOverwrittenWithoutForce() throws Exception {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 4, 32, 5);
+        Path model = Files.writeString(tmp.resolve("precious.zip"), "user data");
+        var e = assertThrows(WorkbenchException.class, () -> train(data, model, false, new StringWriter()));
+        assertTrue(e.getMessage().contains("--force"), e.getMessage());
+        assertEquals("user data", Files.readString(model));
+        train(data, model, true, new StringWriter());
+        assertEquals(2, SavedModel.load(model).card().classes().size());
+    }
+}
