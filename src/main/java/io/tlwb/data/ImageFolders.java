@@ -57,7 +57,11 @@ public final class ImageFolders {
      *                       or one class, a class without usable images, or different classes in train and validation
      */
     public static ImageDataset open(Path root, double validationSplit, long seed) {
-        FolderScan scan = scan(root);
+        return open(scan(root), validationSplit, seed);
+    }
+
+    /** {@link #open(Path, double, long)} on a folder already scanned (so {@code inspect} checks each file once). */
+    public static ImageDataset open(FolderScan scan, double validationSplit, long seed) {
         Path r = scan.root();
         List<String> splits = scan.splits();
         if (scan.layout() == Layout.SPLIT_FOLDERS && !splits.contains("train")) {
