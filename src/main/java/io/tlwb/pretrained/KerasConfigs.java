@@ -313,4 +313,18 @@ final class KerasConfigs {
         }
         return null;
     }
+
+    /** The square input size of the first input layer ({@code batch_input_shape [null, H, W, C]}), or fallback. */
+    static int inputSize(JsonNode modelConfig, int fallback) {
+        for (JsonNode layer : layersOf(modelConfig)) {
+            JsonNode shape = layer.path("config").get("batch_input_shape");
+            if (shape != null && shape.size() == 4 && shape.get(1).isNumber()) {
+                return shape.get(1).asInt();
+            }
+            if (isModel(layer)) {
+                return inputSize(layer, fallback);
+            }
+        }
+        return fallback;
+    }
 }
