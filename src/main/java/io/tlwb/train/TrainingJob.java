@@ -3,7 +3,6 @@ package io.tlwb.train;
 import io.tlwb.AtomicFiles;
 import io.tlwb.Provenance;
 import io.tlwb.RunFolder;
-import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImageDataset;
@@ -24,7 +23,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,9 +59,8 @@ public final class TrainingJob {
     }
 
     public TrainingResult run(PretrainedModel base, TrainingOptions options, RunFolder run) {
-        if (options.modelOut() != null && Files.exists(options.modelOut()) && !options.overwrite()) {
-            throw new WorkbenchException(options.modelOut().toAbsolutePath() + " already exists: choose another "
-                    + "--model-out or pass --force to replace it");
+        if (options.modelOut() != null) {
+            SavedModel.requireWritable(options.modelOut(), options.overwrite());
         }
         Map<String, Double> seconds = new LinkedHashMap<>();
         long start = System.nanoTime();
