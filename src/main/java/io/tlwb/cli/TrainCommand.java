@@ -71,6 +71,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "Width of a hidden ReLU layer in the head; 0 = linear head. Default: ${DEFAULT-VALUE}.")
     int hidden;
 
+    @Option(names = "--no-standardize",
+            description = "Feed the head raw pooled features instead of per-feature standardized ones.")
+    boolean noStandardize;
+
     @Option(names = "--l2", defaultValue = "0", description = "L2 penalty on the head's weights. Default: ${DEFAULT-VALUE}.")
     double l2;
 
@@ -100,7 +104,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingOptions options;
         HeadConfig head;
         try {
-            head = new HeadConfig(hidden, dropout, l2, Updater.parse(updater), learningRate);
+            head = new HeadConfig(!noStandardize, hidden, dropout, l2, Updater.parse(updater), learningRate);
             options = new TrainingOptions(data, validationSplit, imageSize, cutLayer, head, epochs, batchSize, seed,
                     Augmentation.parse(augment), modelOut, force, metricsJson);
         } catch (IllegalArgumentException e) {

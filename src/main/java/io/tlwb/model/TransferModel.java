@@ -11,6 +11,10 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -29,6 +33,9 @@ public final class TransferModel {
 
     static final String INPUT = "features";
     static final String OUTPUT = "head_output";
+    static final String STANDARDIZE = "head_standardize";
+    /** Keeps features that never vary (dead ReLUs) from dividing by zero. */
+    private static final double STD_FLOOR = 1e-3;
 
     private final ComputationGraph graph;
     private final String cutLayer;
@@ -89,8 +96,13 @@ public final class TransferModel {
         return names;
     }
 
-    /** A fresh, initialised graph holding only the head: pooled features {@code [batch, featureSize]} in. */
-    public ComputationGraph newHeadGraph() {
+    /**
+     * A fresh, initialised graph holding only the head: pooled features {@code [batch, featureSize]} in.
+     *
+     * @param training the features the head will train on; their per-feature mean and spread fix the
+     *                 standardization layer when the head standardizes
+     */
+    public ComputationGraph newHeadGraph(INDArray training) {
         var builder = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(head.updater().create(head.learningRate()))
@@ -105,6 +117,13 @@ public final class TransferModel {
         ComputationGraphConfiguration conf = builder.setOutputs(OUTPUT).build();
         ComputationGraph headGraph = new ComputationGraph(conf);
         headGraph.init();
+        if (head.standardize()) {
+            INDArray mean = training.mean(0);
+            INDArray scale = training.std(0).addi(STD_FLOOR).rdivi(1.0);
+            var layer = headGraph.getLayer(STANDARDIZE);
+            layer.setParam(DefaultParamInitializer.WEIGHT_KEY, scale.reshape(1, featureSize));
+            layer.setParam(DefaultParamInitializer.BIAS_KEY, mean.mul(scale).negi().reshape(1, featureSize));
+        }
         return headGraph;
     }
 
@@ -120,6 +139,11 @@ public final class TransferModel {
 
     private List<NamedLayer> headLayers() {
         List<NamedLayer> layers = new ArrayList<>();
+        if (head.standardize()) {
+            layers.add(new NamedLayer(STANDARDIZE, new ElementWiseMultiplicationLayer.Builder()
+                    .nIn(featureSize).nOut(featureSize).activation(Activation.IDENTITY)
+                    .updater(new NoOp()).build()));
+        }
         if (head.dropout() > 0) {
             layers.add(new NamedLayer("head_dropout", dropout()));
         }

@@ -57,7 +57,7 @@ public final class HeadTrainer {
      */
     public Outcome train(FeatureSet train, FeatureSet validation, Observer observer) {
         Nd4j.getRandom().setSeed(seed);
-        ComputationGraph head = model.newHeadGraph();
+        ComputationGraph head = model.newHeadGraph(train.features());
         EvaluationResult before = Evaluator.evaluate(model.classes(), Predictions.of(head, validation));
         observer.untrained(before);
         EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), observer::epoch);

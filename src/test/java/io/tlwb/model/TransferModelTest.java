@@ -26,12 +26,12 @@ class TransferModelTest {
 
     @Test
     void fullGraphAfterHeadCopyMatchesHeadOnPooledFeatures() {
-        TransferModel model = model(new HeadConfig(8, 0.2, 1e-4, Updater.ADAM, 1e-2));
+        TransferModel model = model(new HeadConfig(true, 8, 0.2, 1e-4, Updater.ADAM, 1e-2));
         INDArray images = Nd4j.rand(5, 32, 32, 3);
         INDArray features = new GraphFeaturizer(base, "out_relu", 32).featurize(images);
         assertArrayEquals(new long[] {5, 16}, features.shape());
 
-        ComputationGraph head = model.newHeadGraph();
+        ComputationGraph head = model.newHeadGraph(features);
         INDArray labels = Nd4j.eye(3).getRows(0, 1, 2, 0, 1);
         for (int i = 0; i < 5; i++) {
             head.fit(new DataSet(features, labels));
@@ -47,6 +47,8 @@ class TransferModelTest {
     void baseLayersAreFrozenAndHeadLayersAreNamed() {
         TransferModel model = model(HeadConfig.TUTORIAL);
         assertEquals(List.of("head_pool", "head_dropout", "head_output"), model.headLayerNames());
+        assertEquals(List.of("head_pool", "head_standardize", "head_dropout", "head_hidden", "head_hidden_dropout",
+                "head_output"), model(new HeadConfig(true, 8, 0.5, 0, Updater.ADAM, 1e-3)).headLayerNames());
         for (Layer layer : model.graph().getLayers()) {
             String name = layer.conf().getLayer().getLayerName();
             boolean frozen = layer instanceof org.deeplearning4j.nn.layers.FrozenLayer;
@@ -54,6 +56,16 @@ class TransferModelTest {
         }
         assertTrue(model.graph().getConfiguration().getVertices().keySet().stream().noneMatch(v -> v.startsWith("top")),
                 "the base's classifier top is removed");
+    }
+
+    @Test
+    void standardizationLayerGivesZeroMeanUnitSpreadOnTrainingFeatures() {
+        TransferModel model = model(new HeadConfig(true, 0, 0.0, 0, Updater.ADAM, 1e-3));
+        INDArray features = Nd4j.rand(40, 16).muli(5).addi(3);
+        ComputationGraph head = model.newHeadGraph(features);
+        INDArray standardized = head.feedForward(features, false).get("head_standardize");
+        assertEquals(0.0, standardized.mean(0).amaxNumber().doubleValue(), 1e-4);
+        assertEquals(1.0, standardized.std(0).meanNumber().doubleValue(), 1e-2);
     }
 
     @Test

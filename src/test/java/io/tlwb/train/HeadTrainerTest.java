@@ -43,7 +43,7 @@ class HeadTrainerTest {
 
     private TransferModel model() {
         return TransferModel.builder().setBase(base).setClasses(List.of("ants", "bees"))
-                .optHead(new HeadConfig(0, 0.2, 1e-4, Updater.ADAM, 3e-2)).optSeed(5).build();
+                .optHead(new HeadConfig(false, 0, 0.2, 1e-4, Updater.ADAM, 3e-2)).optSeed(5).build();
     }
 
     @Test

@@ -33,7 +33,7 @@ class TrainingJobTest {
     private final PretrainedModel base = TinyBase.create(16, 21);
 
     private TrainingOptions options(Path data, Path modelOut, boolean overwrite) {
-        return new TrainingOptions(data, 0.25, 32, null, new HeadConfig(0, 0.2, 0, Updater.ADAM, 3e-2), 6, 8, 7,
+        return new TrainingOptions(data, 0.25, 32, null, new HeadConfig(true, 0, 0.2, 0, Updater.ADAM, 3e-2), 6, 8, 7,
                 Augmentation.FLIP, modelOut, overwrite, tmp.resolve("m.json"));
     }
 
