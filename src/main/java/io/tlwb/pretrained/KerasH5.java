@@ -6,6 +6,7 @@ import static org.bytedeco.hdf5.global.hdf5.H5F_LIBVER_LATEST;
 import static org.bytedeco.hdf5.global.hdf5.H5F_LIBVER_V18;
 import static org.bytedeco.hdf5.global.hdf5.H5O_TYPE_DATASET;
 import static org.bytedeco.hdf5.global.hdf5.H5O_TYPE_GROUP;
+import static org.bytedeco.hdf5.global.hdf5.H5T_STRING;
 import static org.bytedeco.hdf5.global.hdf5.H5T_STR_NULLPAD;
 
 import java.nio.charset.StandardCharsets;
@@ -82,41 +83,59 @@ final class KerasH5 {
         write(file, kerasVersion, backend, null, layers);
     }
 
+    /**
+     * Every HDF5 handle a method opens, closed in reverse order when the method ends (also on failure). Leaving one
+     * to the garbage collector would close it on JavaCPP's deallocator thread, outside the HDF5 lock, which
+     * crashed the JVM in H5T_close.
+     */
+    private static final class Scope implements AutoCloseable {
+        private final List<Pointer> handles = new ArrayList<>();
+
+        <T extends Pointer> T add(T handle) {
+            handles.add(handle);
+            return handle;
+        }
+
+        @Override
+        public void close() {
+            for (int i = handles.size() - 1; i >= 0; i--) {
+                Pointer p = handles.get(i);
+                if (p != null && !p.isNull()) {
+                    p.deallocate();
+                }
+            }
+            handles.clear();
+        }
+    }
+
     private static void write(Path file, String kerasVersion, String backend, String modelConfigJson,
                               List<LayerWeights> layers) {
         synchronized (Hdf5Archive.LOCK_OBJECT) {
-            // The 1.8 object format stores attributes over 64 KB (the MobileNetV2 model_config) densely.
-            FileAccPropList access = new FileAccPropList();
-            access.setLibverBounds(H5F_LIBVER_V18, H5F_LIBVER_LATEST);
-            H5File h5 = new H5File(file.toString(), H5F_ACC_TRUNC(), FileCreatPropList.DEFAULT(), access);
-            access.deallocate();
-            try {
-                Group weightsRoot;
+            try (Scope scope = new Scope()) {
+                // The 1.8 object format stores attributes over 64 KB (the MobileNetV2 model_config) densely.
+                FileAccPropList access = scope.add(new FileAccPropList());
+                access.setLibverBounds(H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+                H5File h5 = scope.add(new H5File(file.toString(), H5F_ACC_TRUNC(), FileCreatPropList.DEFAULT(),
+                        access));
+                Group weightsRoot = h5;
                 if (modelConfigJson != null) {
                     writeString(h5, "keras_version", kerasVersion);
                     writeString(h5, "backend", backend);
                     writeString(h5, "model_config", modelConfigJson);
-                    weightsRoot = h5.createGroup(MODEL_WEIGHTS);
-                } else {
-                    weightsRoot = h5;
+                    weightsRoot = scope.add(h5.createGroup(MODEL_WEIGHTS));
                 }
-                List<String> layerNames = layers.stream().map(LayerWeights::layer).toList();
-                writeStrings(weightsRoot, "layer_names", layerNames);
+                writeStrings(weightsRoot, "layer_names", layers.stream().map(LayerWeights::layer).toList());
                 writeString(weightsRoot, "backend", backend);
                 writeString(weightsRoot, "keras_version", kerasVersion);
                 for (LayerWeights layer : layers) {
-                    Group g = weightsRoot.createGroup(layer.layer());
-                    writeStrings(g, "weight_names", layer.weights().stream().map(Tensor::name).toList());
-                    for (Tensor t : layer.weights()) {
-                        writeTensor(g, t);
+                    try (Scope inner = new Scope()) {
+                        Group g = inner.add(weightsRoot.createGroup(layer.layer()));
+                        writeStrings(g, "weight_names", layer.weights().stream().map(Tensor::name).toList());
+                        for (Tensor t : layer.weights()) {
+                            writeTensor(g, t);
+                        }
                     }
-                    g.deallocate();
                 }
-                if (weightsRoot != h5) {
-                    weightsRoot.deallocate();
-                }
-            } finally {
-                h5.deallocate();
             }
         }
     }
@@ -124,57 +143,48 @@ final class KerasH5 {
     private static void writeTensor(Group layerGroup, Tensor t) {
         // "Conv1/kernel:0" lives in subgroup "Conv1" of the layer group, as h5py creates it.
         String[] parts = t.name().split("/");
-        List<Group> opened = new ArrayList<>();
-        Group parent = layerGroup;
-        for (int i = 0; i < parts.length - 1; i++) {
-            parent = parent.nameExists(parts[i]) ? parent.openGroup(parts[i]) : parent.createGroup(parts[i]);
-            opened.add(parent);
-        }
-        DataSpace space = new DataSpace(t.shape().length, t.shape());
-        DataSet ds = parent.createDataSet(parts[parts.length - 1], new DataType(PredType.IEEE_F32LE()), space);
-        FloatPointer fp = new FloatPointer(t.data());
-        ds.write(fp, new DataType(PredType.NATIVE_FLOAT()));
-        fp.deallocate();
-        ds.deallocate();
-        space.deallocate();
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).deallocate();
+        try (Scope scope = new Scope()) {
+            Group parent = layerGroup;
+            for (int i = 0; i < parts.length - 1; i++) {
+                parent = scope.add(parent.nameExists(parts[i]) ? parent.openGroup(parts[i])
+                        : parent.createGroup(parts[i]));
+            }
+            DataSpace space = scope.add(new DataSpace(t.shape().length, t.shape()));
+            DataSet ds = scope.add(parent.createDataSet(parts[parts.length - 1], PredType.IEEE_F32LE(), space));
+            FloatPointer fp = scope.add(new FloatPointer(t.data()));
+            ds.write(fp, PredType.NATIVE_FLOAT());
         }
     }
 
     private static void writeString(Group g, String name, String value) {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        StrType type = new StrType(PredType.C_S1(), Math.max(1, bytes.length));
-        type.setStrpad(H5T_STR_NULLPAD);
-        DataSpace scalar = new DataSpace();
-        Attribute a = g.createAttribute(name, type, scalar);
-        BytePointer bp = new BytePointer(Math.max(1, bytes.length));
-        bp.put(bytes);
-        a.write(type, (Pointer) bp); // the BytePointer overload is the std::string one: it stops at NUL
-        bp.deallocate();
-        a.deallocate();
-        scalar.deallocate();
-        type.deallocate();
+        try (Scope scope = new Scope()) {
+            StrType type = scope.add(new StrType(PredType.C_S1(), Math.max(1, bytes.length)));
+            type.setStrpad(H5T_STR_NULLPAD);
+            DataSpace scalar = scope.add(new DataSpace());
+            Attribute a = scope.add(g.createAttribute(name, type, scalar));
+            BytePointer bp = scope.add(new BytePointer(Math.max(1, bytes.length)));
+            bp.put(bytes);
+            a.write(type, (Pointer) bp); // the BytePointer overload is the std::string one: it stops at NUL
+        }
     }
 
     private static void writeStrings(Group g, String name, List<String> values) {
         List<byte[]> encoded = values.stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toList();
         int width = Math.max(1, encoded.stream().mapToInt(b -> b.length).max().orElse(1));
-        StrType type = new StrType(PredType.C_S1(), width);
-        type.setStrpad(H5T_STR_NULLPAD);
-        DataSpace space = new DataSpace(1, new long[]{values.size()});
-        Attribute a = g.createAttribute(name, type, space);
         byte[] buf = new byte[Math.max(1, width * values.size())];
         for (int i = 0; i < encoded.size(); i++) {
             System.arraycopy(encoded.get(i), 0, buf, i * width, encoded.get(i).length);
         }
-        BytePointer bp = new BytePointer(buf.length);
-        bp.put(buf);
-        a.write(type, (Pointer) bp); // the BytePointer overload is the std::string one: it stops at NUL
-        bp.deallocate();
-        a.deallocate();
-        space.deallocate();
-        type.deallocate();
+        try (Scope scope = new Scope()) {
+            StrType type = scope.add(new StrType(PredType.C_S1(), width));
+            type.setStrpad(H5T_STR_NULLPAD);
+            DataSpace space = scope.add(new DataSpace(1, new long[]{values.size()}));
+            Attribute a = scope.add(g.createAttribute(name, type, space));
+            BytePointer bp = scope.add(new BytePointer(buf.length));
+            bp.put(buf);
+            a.write(type, (Pointer) bp);
+        }
     }
 
     /** Reads a whole Keras file: its config (if any) and every layer's weights in {@code layer_names} order. */
@@ -183,16 +193,17 @@ final class KerasH5 {
             throw new WeightsException(file + " does not exist or is not a file: check the path");
         }
         synchronized (Hdf5Archive.LOCK_OBJECT) {
-            H5File h5;
-            try {
-                h5 = new H5File(file.toString(), H5F_ACC_RDONLY());
-            } catch (RuntimeException e) {
-                throw new WeightsException(file + " is not a readable HDF5 file (truncated or corrupt?): "
-                        + "download or export it again", e);
-            }
-            try {
+            try (Scope scope = new Scope()) {
+                H5File h5;
+                try {
+                    h5 = scope.add(new H5File(file.toString(), H5F_ACC_RDONLY()));
+                } catch (RuntimeException e) {
+                    throw new WeightsException(file + " is not a readable HDF5 file (truncated or corrupt?): "
+                            + "download or export it again", e);
+                }
                 String modelConfig = h5.attrExists("model_config") ? readString(h5, "model_config") : null;
-                Group root = modelConfig != null && h5.nameExists(MODEL_WEIGHTS) ? h5.openGroup(MODEL_WEIGHTS) : h5;
+                Group root = modelConfig != null && h5.nameExists(MODEL_WEIGHTS)
+                        ? scope.add(h5.openGroup(MODEL_WEIGHTS)) : h5;
                 String kerasVersion = attrOr(h5, root, "keras_version");
                 String backend = attrOr(h5, root, "backend");
                 List<String> layerNames = root.attrExists("layer_names")
@@ -203,18 +214,16 @@ final class KerasH5 {
                         layers.add(new LayerWeights(layerName, List.of()));
                         continue;
                     }
-                    Group g = root.openGroup(layerName);
-                    List<String> weightNames = g.attrExists("weight_names")
-                            ? readStrings(g, "weight_names") : List.of();
-                    List<Tensor> tensors = new ArrayList<>();
-                    for (String w : weightNames) {
-                        tensors.add(readTensor(g, w));
+                    try (Scope inner = new Scope()) {
+                        Group g = inner.add(root.openGroup(layerName));
+                        List<String> weightNames = g.attrExists("weight_names")
+                                ? readStrings(g, "weight_names") : List.of();
+                        List<Tensor> tensors = new ArrayList<>();
+                        for (String w : weightNames) {
+                            tensors.add(readTensor(g, w));
+                        }
+                        layers.add(new LayerWeights(layerName, tensors));
                     }
-                    g.deallocate();
-                    layers.add(new LayerWeights(layerName, tensors));
-                }
-                if (root != h5) {
-                    root.deallocate();
                 }
                 return new Contents(kerasVersion, backend, modelConfig, layers);
             } catch (WeightsException e) {
@@ -222,8 +231,6 @@ final class KerasH5 {
             } catch (RuntimeException e) {
                 throw new WeightsException(file + " is not a Keras HDF5 file DL4J can read (" + oneLine(e)
                         + "): export it with model.save() or model.save_weights() to .h5", e);
-            } finally {
-                h5.deallocate();
             }
         }
     }
@@ -236,23 +243,22 @@ final class KerasH5 {
     }
 
     private static Tensor readTensor(Group layerGroup, String path) {
-        DataSet ds = layerGroup.openDataSet(path);
-        DataSpace space = ds.getSpace();
-        int rank = space.getSimpleExtentNdims();
-        long[] dims = new long[rank];
-        space.getSimpleExtentDims(dims);
-        long n = space.getSimpleExtentNpoints();
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalStateException("dataset " + path + " is too large");
+        try (Scope scope = new Scope()) {
+            DataSet ds = scope.add(layerGroup.openDataSet(path));
+            DataSpace space = scope.add(ds.getSpace());
+            int rank = space.getSimpleExtentNdims();
+            long[] dims = new long[rank];
+            space.getSimpleExtentDims(dims);
+            long n = space.getSimpleExtentNpoints();
+            if (n > Integer.MAX_VALUE) {
+                throw new IllegalStateException("dataset " + path + " is too large");
+            }
+            float[] data = new float[(int) n];
+            FloatPointer fp = scope.add(new FloatPointer(Math.max(1, n)));
+            ds.read(fp, PredType.NATIVE_FLOAT());
+            fp.get(data);
+            return new Tensor(path, dims, data);
         }
-        float[] data = new float[(int) n];
-        FloatPointer fp = new FloatPointer(n);
-        ds.read(fp, new DataType(PredType.NATIVE_FLOAT()));
-        fp.get(data);
-        fp.deallocate();
-        space.deallocate();
-        ds.deallocate();
-        return new Tensor(path, dims, data);
     }
 
     static String readString(Group g, String name) {
@@ -262,22 +268,18 @@ final class KerasH5 {
 
     /** A string attribute (scalar or 1-D; fixed or variable length) as a list of strings. */
     static List<String> readStrings(Group g, String name) {
-        Attribute a = g.openAttribute(name);
-        try {
-            DataSpace space = a.getSpace();
+        try (Scope scope = new Scope()) {
+            Attribute a = scope.add(g.openAttribute(name));
+            DataSpace space = scope.add(a.getSpace());
             long n = space.getSimpleExtentNpoints();
-            space.deallocate();
-            DataType fileType = a.getDataType();
+            DataType fileType = scope.add(a.getDataType());
             List<String> out = new ArrayList<>();
-            if (n == 0) {
-                return out;
+            if (n == 0 || fileType._getClass() != H5T_STRING) {
+                return out; // h5py writes an empty name list as an empty float array
             }
-            if (fileType._getClass() != org.bytedeco.hdf5.global.hdf5.H5T_STRING) {
-                return out; // h5py writes an empty list as a float array
-            }
-            StrType type = a.getStrType();
+            StrType type = scope.add(a.getStrType());
             if (type.isVariableStr()) {
-                PointerPointer<BytePointer> ptrs = new PointerPointer<>(n);
+                PointerPointer<BytePointer> ptrs = scope.add(new PointerPointer<>(n));
                 a.read(type, ptrs);
                 for (int i = 0; i < n; i++) {
                     BytePointer p = ptrs.get(BytePointer.class, i);
@@ -287,10 +289,9 @@ final class KerasH5 {
             }
             int width = (int) type.getSize();
             byte[] buf = new byte[(int) (width * n)];
-            BytePointer bp = new BytePointer(buf.length);
+            BytePointer bp = scope.add(new BytePointer(buf.length));
             a.read(type, (Pointer) bp);
             bp.get(buf);
-            bp.deallocate();
             for (int i = 0; i < n; i++) {
                 int end = i * width;
                 int limit = end + width;
@@ -300,8 +301,6 @@ final class KerasH5 {
                 out.add(new String(buf, i * width, end - i * width, StandardCharsets.UTF_8));
             }
             return out;
-        } finally {
-            a.deallocate();
         }
     }
 

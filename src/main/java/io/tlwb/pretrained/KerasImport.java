@@ -1,8 +1,6 @@
 package io.tlwb.pretrained;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
@@ -38,16 +36,5 @@ final class KerasImport {
                 : "could not be imported (truncated or corrupt?)";
         return new WeightsException(file + " " + what + " (" + KerasH5.oneLine(e)
                 + "): re-export it with Keras model.save('model.h5') or fetch it again", e);
-    }
-
-    /** The layer names of the graph in topological order. */
-    static List<String> layerNames(ComputationGraph graph) {
-        List<String> names = new ArrayList<>();
-        int[] order = graph.topologicalSortOrder();
-        var vertices = graph.getVertices();
-        for (int i : order) {
-            names.add(vertices[i].getVertexName());
-        }
-        return names;
     }
 }

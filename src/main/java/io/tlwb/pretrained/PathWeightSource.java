@@ -100,7 +100,7 @@ final class PathWeightSource implements WeightSource {
         Path json = modelJson();
         if (json != null) {
             TfjsLayersModel tfjs = TfjsLayersModel.fromModelJson(json);
-            String name = "path-" + sourceKey(json, tfjs) + "-" + path.getFileName() + ".h5";
+            String name = "path-" + sourceKey(json, tfjs) + "-" + json.getParent().getFileName() + ".h5";
             WeightsFile f = cache.lookup(name, "weights fetch --force " + spec)
                     .orElseGet(() -> cache.store(name, null, provenance("TF.js layers model " + json),
                             tmp -> TfjsConversion.writeFullModel(tfjs, tmp), json.toString()));

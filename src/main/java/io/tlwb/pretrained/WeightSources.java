@@ -1,6 +1,10 @@
 package io.tlwb.pretrained;
 
 import io.tlwb.Workspace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -69,8 +73,49 @@ public final class WeightSources {
         return parse(spec).load(workspace);
     }
 
-    /** The entries of {@code workspace}'s weights cache (sha256 as recorded, not re-hashed). */
-    public static List<WeightsFile> cached(Workspace workspace) {
-        return new WeightCache(workspace.weightsCacheDir()).list();
+    /**
+     * Fetches {@code spec} into {@code workspace}'s cache; with {@code force}, a cached npm/keras entry is deleted
+     * and fetched again (e.g. after its sha256 check failed). Path specs are used in place and never re-fetched.
+     */
+    public static WeightsFile fetch(String spec, Workspace workspace, boolean force) {
+        WeightSource source = parse(spec);
+        if (force) {
+            WeightCache cache = new WeightCache(workspace.weightsCacheDir());
+            if (source instanceof NpmWeightSource npm) {
+                cache.delete(npm.cacheName());
+            } else if (source instanceof KerasApplicationsWeightSource keras) {
+                cache.delete(keras.cacheName());
+            }
+        }
+        return source.fetch(workspace);
+    }
+
+    /**
+     * One file of the weights cache.
+     *
+     * @param spec   the spec that produced it (from its provenance record), or {@code ?} if unknown
+     * @param file   the cached {@code .h5}
+     * @param sha256 as recorded in its sidecar when it was stored (not re-hashed here)
+     * @param bytes  its size
+     */
+    public record CacheEntry(String spec, Path file, String sha256, long bytes) {
+    }
+
+    /** The entries of {@code workspace}'s weights cache, by file name. */
+    public static List<CacheEntry> cached(Workspace workspace) {
+        List<CacheEntry> out = new ArrayList<>();
+        for (WeightsFile f : new WeightCache(workspace.weightsCacheDir()).list()) {
+            String spec = "?";
+            Path prov = Path.of(f.file() + WeightCache.PROVENANCE);
+            try {
+                if (Files.isRegularFile(prov)) {
+                    spec = KerasConfigs.JSON.readTree(prov.toFile()).path("spec").asText("?");
+                }
+                out.add(new CacheEntry(spec, f.file(), f.sha256(), Files.size(f.file())));
+            } catch (IOException e) {
+                throw new WeightsException("cannot read " + prov + " (" + KerasH5.oneLine(e) + ")", e);
+            }
+        }
+        return out;
     }
 }
