@@ -47,17 +47,6 @@ final class WeightsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The workspace option every weights subcommand shares. */
-    static final class WorkspaceOption {
-        @Option(names = {"-w", "--workspace"}, defaultValue = ".", paramLabel = "DIR",
-                description = "Workspace root; weights are cached under DIR/models/weights (default: ${DEFAULT-VALUE}).")
-        Path root;
-
-        Workspace workspace() {
-            return new Workspace(root);
-        }
-    }
-
     @Command(name = "list", description = "Known weight specs and what is cached.")
     static final class ListCommand implements Callable<Integer> {
         @Spec

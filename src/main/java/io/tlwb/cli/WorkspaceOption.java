@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /** {@code --workspace DIR}: where models/ and runs/ live; the current folder (the project root) by default. */
 final class WorkspaceOption {
-    @Option(names = "--workspace", paramLabel = "DIR", defaultValue = ".",
+    @Option(names = {"-w", "--workspace"}, paramLabel = "DIR", defaultValue = ".",
             description = "Folder holding models/ (weights cache, features cache, saved models) and runs/. Default: ${DEFAULT-VALUE}.")
     Path root;
 
