@@ -206,18 +206,7 @@ final class KerasConfigs {
         }
         ArrayNode nodes = JSON.createArrayNode();
         for (JsonNode node : inbound) {
-            ArrayNode refs = JSON.createArrayNode();
-            for (JsonNode ref : node) {
-                ArrayNode r = ref.deepCopy();
-                ArrayNode target = alias.get(r.get(0).asText());
-                if (target != null) {
-                    r.set(0, target.get(0));
-                    r.set(1, target.get(1));
-                    r.set(2, target.get(2));
-                }
-                refs.add(r);
-            }
-            nodes.add(refs);
+            nodes.add(remapRefs((ArrayNode) node, alias));
         }
         return nodes;
     }
