@@ -11,13 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tlwb.RunFolder;
 import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
-import io.tlwb.data.Augmentation;
-import io.tlwb.model.HeadConfig;
-import io.tlwb.model.Updater;
-import io.tlwb.testing.LearnableImages;
-import io.tlwb.testing.TinyBase;
-import io.tlwb.train.TrainingJob;
-import io.tlwb.train.TrainingOptions;
+import io.tlwb.testing.TinyTraining;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -54,18 +48,15 @@ class DashboardTest {
     }
 
     /**
-     * Trains the tiny head for 6 epochs with the run's stats recorded and, given a dashboard, shown live; then holds
-     * the dashboard open until {@code whileOpen} returns, as {@code train --ui} does until Ctrl-C.
+     * Trains the tiny head with the run's stats recorded and, given a dashboard, shown live; then holds the dashboard
+     * open until {@code whileOpen} returns, as {@code train --ui} does until Ctrl-C.
      */
     static RunFolder trainTiny(Path tmp, Dashboard dashboard, int statsEvery, StopSignal whileOpen) {
         Workspace ws = new Workspace(tmp.resolve("ws"));
-        Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 3);
         RunFolder run = RunFolder.create(ws.runsDir(), "train");
-        TrainingOptions options = new TrainingOptions(data, 0.25, 32, null, new HeadConfig(0, 0.2, 0, Updater.ADAM,
-                3e-2), 6, 4, 7, Augmentation.NONE, tmp.resolve("model.zip"), true, null);
         PrintWriter out = new PrintWriter(new StringWriter(), true);
         try (LiveRun live = LiveRun.begin(run, statsEvery, dashboard, whileOpen, out)) {
-            new TrainingJob(ws, out, null).addListeners(live.listener()).run(TinyBase.create(16, 21), options, run);
+            TinyTraining.run(ws, run, live.listener());
             live.holdOpen(out);
         }
         return run;
