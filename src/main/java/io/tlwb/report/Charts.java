@@ -46,6 +46,7 @@ final class Charts {
         XYChart chart = chart("Validation accuracy per epoch", "epoch", "accuracy");
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(1.0);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         double[] epochs = prepend(0, history.stream().mapToDouble(EpochStats::epoch).toArray());
         line(chart, "validation accuracy", epochs,
                 prepend(untrained.accuracy(), history.stream().mapToDouble(EpochStats::validationAccuracy).toArray()),

@@ -217,7 +217,9 @@ public final class RunReport {
             }
             html.append("</section>\n<section id=\"configuration\"><h2>Configuration</h2>\n<table class=\"kv\">\n");
             card.training().forEach((k, v) -> row(k, String.valueOf(v)));
-            row("head", String.valueOf(card.head()));
+            if (!card.training().containsKey("head")) {
+                row("head", String.valueOf(card.head()));
+            }
             html.append("</table></section>\n<section id=\"weights\"><h2>Weight source</h2>\n<table class=\"kv\">\n");
             row("weights", card.weightsSpec());
             row("weights sha256", card.weightsSha256());
@@ -256,14 +258,14 @@ public final class RunReport {
         }
     }
 
-    /** A JPEG at most {@value #THUMBNAIL} px on its longer side, or null when the file cannot be decoded here. */
+    /** A JPEG {@value #THUMBNAIL} px on its longer side (small images enlarged so they can be seen), or null when the file cannot be decoded here. */
     static byte[] thumbnail(Path file) {
         try {
             BufferedImage image = ImageIO.read(file.toFile());
             if (image == null) {
                 return null;
             }
-            double scale = Math.min(1.0, (double) THUMBNAIL / Math.max(image.getWidth(), image.getHeight()));
+            double scale = (double) THUMBNAIL / Math.max(image.getWidth(), image.getHeight());
             int w = Math.max(1, (int) Math.round(image.getWidth() * scale));
             int h = Math.max(1, (int) Math.round(image.getHeight() * scale));
             BufferedImage small = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

@@ -94,8 +94,8 @@ class RunReportTest {
         assertTrue(html.contains("&lt;img src=x onerror=alert(1)&gt;.jpg"), "escaped skipped file");
     }
 
-    @Test
-    void evaluationReportShowsTheMostConfidentMistakesWithLabelsAndNoLearningCurves() throws Exception {
+    /** An evaluation report of 6 images, 4 of them wrong with different confidence, and one skipped file. */
+    static Path evaluationReportWithMistakes(Path tmp) {
         Path root = LearnableImages.write(tmp.resolve("bugs"), 3, 32, 5);
         List<String> classes = List.of("ants", "bees");
         List<LabeledImage> validation = new ArrayList<>();
@@ -119,9 +119,12 @@ class RunReportTest {
         Map<String, Double> seconds = new LinkedHashMap<>();
         seconds.put("evaluate", 1.5);
         RunFolder run = RunFolder.create(tmp.resolve("runs"), "evaluate");
+        return RunReport.writeEvaluation(run, card, tmp.resolve("m.zip"), data, evaluation, seconds);
+    }
 
-        String html = Files.readString(RunReport.writeEvaluation(run, card, tmp.resolve("m.zip"), data, evaluation,
-                seconds));
+    @Test
+    void evaluationReportShowsTheMostConfidentMistakesWithLabelsAndNoLearningCurves() throws Exception {
+        String html = Files.readString(evaluationReportWithMistakes(tmp));
 
         assertFalse(html.contains("learning-curves"));
         assertTrue(html.contains("<section id=\"roc\">"));
