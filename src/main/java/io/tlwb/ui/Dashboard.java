@@ -2,6 +2,7 @@ package io.tlwb.ui;
 
 import io.tlwb.WorkbenchException;
 import io.vertx.core.Vertx;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -43,9 +44,11 @@ public final class Dashboard implements AutoCloseable {
     private final int port;
     private final List<RunStats> shown = new ArrayList<>();
     private final Thread shutdownHook;
+    private final long startedAt;
     private boolean closed;
 
-    private Dashboard(VertxUIServer server, String bindAddress, int port) {
+    private Dashboard(VertxUIServer server, String bindAddress, int port, long startedAt) {
+        this.startedAt = startedAt;
         this.server = server;
         this.bindAddress = bindAddress;
         this.port = port;
@@ -72,6 +75,7 @@ public final class Dashboard implements AutoCloseable {
             out.printf("port %d on %s is in use; the dashboard takes port %d instead%n", port, bindAddress, chosen);
         }
         JulBridge.install();
+        long startedAt = System.currentTimeMillis();
         VertxUIServer.getMultiSession().set(false); // one page with a session selector for all attached runs
         VertxUIServer.setStatsStorageProvider(null);
         LoopbackUIServer server = new LoopbackUIServer(address.getHostAddress(), chosen);
@@ -96,7 +100,7 @@ public final class Dashboard implements AutoCloseable {
             throw new WorkbenchException("the dashboard could not listen on " + bindAddress + ":" + chosen + " ("
                     + cause.getMessage() + "): pass another --ui-port", e);
         }
-        Dashboard dashboard = new Dashboard(server, bindAddress, server.getPort());
+        Dashboard dashboard = new Dashboard(server, bindAddress, server.getPort(), startedAt);
         Runtime.getRuntime().addShutdownHook(dashboard.shutdownHook);
         open = dashboard;
         return dashboard;
@@ -161,6 +165,7 @@ public final class Dashboard implements AutoCloseable {
                 }
                 shown.clear();
                 stopServer();
+                deleteUploadFolders(startedAt);
             }
         }
         try {
@@ -177,6 +182,17 @@ public final class Dashboard implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             throw new IllegalStateException("the DL4J UI server did not stop cleanly: " + e, e);
+        }
+    }
+
+    /** VertxUIServer makes an empty {@code DL4JUI_<millis>} upload folder in the temp dir at every start. */
+    private static void deleteUploadFolders(long since) {
+        File[] leftovers = new File(System.getProperty("java.io.tmpdir")).listFiles((dir, name) ->
+                name.matches("DL4JUI_\\d+") && Long.parseLong(name.substring("DL4JUI_".length())) >= since);
+        if (leftovers != null) {
+            for (File folder : leftovers) {
+                folder.delete(); // only succeeds when empty, i.e. nothing was uploaded
+            }
         }
     }
 

@@ -90,6 +90,8 @@ class DashboardTest {
         assertEquals(run.id(), current.get());
         assertTrue(overview.get().path("scores").size() >= 12, "one score per iteration: " + overview);
         assertTrue(dashboard.isStopped(), "the run's dashboard stops when the run closes");
+        long bytes = Files.size(run.file(RunStats.FILE_NAME));
+        assertTrue(bytes <= 3 << 20, "MapDB's 2 MiB floor, not more, for 18 iterations: " + bytes);
     }
 
     @Test
