@@ -1,0 +1,70 @@
+package io.tlwb.cli;
+
+import io.tlwb.RunFolder;
+import io.tlwb.WorkbenchException;
+import io.tlwb.ui.Dashboard;
+import io.tlwb.ui.LiveRun;
+import io.tlwb.ui.RunStats;
+import io.tlwb.ui.StopSignal;
+import java.io.PrintWriter;
+import picocli.CommandLine.Option;
+
+/**
+ * The dashboard options of {@code train} ({@code @Mixin DashboardOptions dashboard;}). Every run records its
+ * dashboard stats into its run folder, so {@code tlwb ui} can reopen it; {@code --ui} also shows it live.
+ *
+ * <pre>{@code
+ * try (LiveRun live = dashboard.begin(run, out)) {
+ *     job.addListeners(live.listener());
+ *     TrainingResult result = job.run(base, options, run);
+ *     ... write the report ...
+ *     live.holdOpen(out);   // with --ui: "press Ctrl-C to stop" and waits; otherwise returns at once
+ * }
+ * }</pre>
+ */
+public final class DashboardOptions {
+
+    @Option(names = "--ui",
+            description = "Show training live in the DL4J dashboard (prints its URL) and keep it open afterwards "
+                    + "until Ctrl-C.")
+    boolean ui;
+
+    @Option(names = "--ui-port", paramLabel = "N", defaultValue = "" + Dashboard.DEFAULT_PORT,
+            description = "Dashboard port; if taken, the next free one is used and said (default: ${DEFAULT-VALUE}).")
+    int uiPort;
+
+    @Option(names = "--ui-bind", paramLabel = "ADDRESS", defaultValue = Dashboard.LOOPBACK,
+            description = "Dashboard address: ${DEFAULT-VALUE} is this machine only, 0.0.0.0 every interface "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String uiBind;
+
+    @Option(names = "--stats-every", paramLabel = "N", defaultValue = "" + RunStats.DEFAULT_REPORT_EVERY,
+            description = "Record dashboard stats every N iterations (minibatches) (default: ${DEFAULT-VALUE}).")
+    int statsEvery;
+
+    /** What keeps the dashboard open after training; tests replace Ctrl-C with their own checks. */
+    StopSignal stopSignal = StopSignal.CTRL_C;
+
+    /**
+     * Starts recording {@code runs/<id>/stats.dl4j} and, with {@code --ui}, the dashboard showing it live (its URL
+     * is printed on {@code out}). Close the result when the command ends.
+     */
+    public LiveRun begin(RunFolder run, PrintWriter out) {
+        if (statsEvery < 1) {
+            throw new WorkbenchException("--stats-every must be at least 1 iteration, got " + statsEvery);
+        }
+        Dashboard dashboard = ui ? Dashboard.start(uiBind, uiPort, out) : null;
+        try {
+            return LiveRun.begin(run, statsEvery, dashboard, stopSignal, out);
+        } catch (RuntimeException e) {
+            if (dashboard != null) {
+                dashboard.close();
+            }
+            throw e;
+        }
+    }
+
+    public boolean ui() {
+        return ui;
+    }
+}
