@@ -6,6 +6,7 @@ import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.model.SavedModel;
+import io.tlwb.report.RunReport;
 import io.tlwb.serve.Predictor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        long start = System.nanoTime();
         SavedModel saved = SavedModel.load(model);
         Predictor predictor = new Predictor(saved);
         ImageDataset set = ImageFolders.openEvaluationSet(data, saved.card().classes());
@@ -64,7 +66,9 @@ final class EvaluateCommand implements Callable<Integer> {
         if (metricsJson != null) {
             RunFolder.writeJson(metricsJson, metrics);
         }
-        out.printf("run folder %s%n", run.dir());
+        Path report = RunReport.writeEvaluation(run, saved.card(), model, set, result,
+                Map.of("total", (System.nanoTime() - start) / 1e9));
+        out.printf("report: %s%nrun folder %s%n", report, run.dir());
         return 0;
     }
 }

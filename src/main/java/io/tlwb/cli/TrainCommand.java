@@ -7,6 +7,9 @@ import io.tlwb.model.HeadConfig;
 import io.tlwb.model.Updater;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
+import io.tlwb.report.RunReport;
+import io.tlwb.ui.LiveRun;
+import io.tlwb.train.TrainingResult;
 import io.tlwb.train.TrainingJob;
 import io.tlwb.train.TrainingOptions;
 import java.io.PrintWriter;
@@ -33,6 +36,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     WorkspaceOption workspaceOption;
+
+    @Mixin
+    DashboardOptions dashboard;
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = DEMO_DATA,
             description = "Image folder. Default: ${DEFAULT-VALUE} (the bundled demo photos).")
@@ -114,7 +120,13 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PretrainedModel base = WeightSources.load(weights, workspace);
         RunFolder run = RunFolder.create(workspace.runsDir(), "train");
-        new TrainingJob(workspace, out, System.err).run(base, options, run);
+        try (LiveRun live = dashboard.begin(run, out)) {
+            TrainingResult result = new TrainingJob(workspace, out, System.err)
+                    .addListeners(live.listener())
+                    .run(base, options, run);
+            out.println("report: " + RunReport.write(result));
+            live.holdOpen(out);
+        }
         return 0;
     }
 }
