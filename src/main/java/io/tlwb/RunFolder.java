@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 
 /**
  * The folder {@code runs/<id>/} every run keeps: its exact configuration, metrics, skipped files, dashboard stats and
@@ -55,16 +54,6 @@ public record RunFolder(String id, Path dir) {
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
-        }
-    }
-
-    public Path writeLines(String name, List<String> lines) {
-        try {
-            AtomicFiles.writeString(file(name), lines.isEmpty() ? "" : String.join(System.lineSeparator(), lines)
-                    + System.lineSeparator());
-            return file(name);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file(name), e);
         }
     }
 }

@@ -1,13 +1,70 @@
 package io.tlwb.cli;
 
+import io.tlwb.RunFolder;
+import io.tlwb.Workspace;
+import io.tlwb.data.ImageDataset;
+import io.tlwb.data.ImageFolders;
+import io.tlwb.eval.EvaluationResult;
+import io.tlwb.model.SavedModel;
+import io.tlwb.serve.Predictor;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-// SKELETON: replaced by the issue that builds 'evaluate'.
-@Command(name = "evaluate", description = "(not built yet)")
+@Command(name = "evaluate", description = {"Re-evaluate a saved model on a folder of labelled images.",
+        "Layouts: DIR/<class>/*, or DIR/validation|val|test/<class>/* (the held-out split is used)."})
 final class EvaluateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    WorkspaceOption workspaceOption;
+
+    @Option(names = "--model", paramLabel = "ZIP", required = true, description = "A model zip written by train.")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "DIR", required = true, description = "Folder of labelled images.")
+    Path data;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--metrics-json", paramLabel = "FILE", description = "Also write the metrics to FILE.")
+    Path metricsJson;
+
     @Override
     public Integer call() {
-        throw new UnsupportedOperationException("evaluate is not built yet");
+        SavedModel saved = SavedModel.load(model);
+        Predictor predictor = new Predictor(saved);
+        ImageDataset set = ImageFolders.openEvaluationSet(data, saved.card().classes());
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("evaluating %s on %s: %d images%s%n", model, set.root(), set.validation().size(),
+                set.skipped().isEmpty() ? "" : ", " + set.skipped().size() + " unusable files skipped");
+        EvaluationResult result = predictor.evaluate(set.validation(), batchSize);
+        out.print(result.toText());
+
+        Workspace workspace = workspaceOption.workspace();
+        RunFolder run = RunFolder.create(workspace.runsDir(), "evaluate");
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("model", model.toAbsolutePath().toString());
+        metrics.put("data", set.root().toString());
+        metrics.put("classes", result.classes());
+        metrics.put("after", result.toMap());
+        metrics.put("confusion", result.confusion());
+        metrics.put("skipped", set.skipped().size());
+        run.writeJson("metrics.json", metrics);
+        if (metricsJson != null) {
+            RunFolder.writeJson(metricsJson, metrics);
+        }
+        out.printf("run folder %s%n", run.dir());
+        return 0;
     }
 }

@@ -1,13 +1,81 @@
 package io.tlwb.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tlwb.WorkbenchException;
+import io.tlwb.data.ImageFolders;
+import io.tlwb.model.SavedModel;
+import io.tlwb.serve.Predictor;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-// SKELETON: replaced by the issue that builds 'predict'.
-@Command(name = "predict", description = "(not built yet)")
+@Command(name = "predict", description = "Classify images (files or folders) with a saved model zip.")
 final class PredictCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "ZIP", required = true, description = "A model zip written by train.")
+    Path model;
+
+    @Option(names = "--json", description = "Print one JSON document with every image's probabilities.")
+    boolean json;
+
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders of images.")
+    List<Path> paths;
+
     @Override
-    public Integer call() {
-        throw new UnsupportedOperationException("predict is not built yet");
+    public Integer call() throws Exception {
+        Predictor predictor = new Predictor(SavedModel.load(model));
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Predictor.Result> results = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        for (Path path : paths) {
+            for (Path file : ImageFolders.files(path)) {
+                try {
+                    Predictor.Result r = predictor.predict(file);
+                    results.add(r);
+                    if (!json) {
+                        out.printf(Locale.ROOT, "%s\t%s\t%.4f%n", file, r.label(), r.probability());
+                    }
+                } catch (WorkbenchException e) {
+                    failures.add(e.getMessage());
+                    err.println("skipped: " + e.getMessage());
+                }
+            }
+        }
+        if (json) {
+            out.println(toJson(predictor.classes(), results, failures));
+        }
+        out.flush();
+        return failures.isEmpty() ? 0 : Main.EXIT_USER_ERROR;
+    }
+
+    private static String toJson(List<String> classes, List<Predictor.Result> results, List<String> failures)
+            throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        root.set("classes", mapper.valueToTree(classes));
+        ArrayNode rows = root.putArray("predictions");
+        for (Predictor.Result r : results) {
+            ObjectNode row = rows.addObject();
+            row.put("file", r.file().toString());
+            row.put("label", r.label());
+            row.put("probability", r.probability());
+            row.set("probabilities", mapper.valueToTree(r.probabilities()));
+        }
+        root.set("skipped", mapper.valueToTree(failures));
+        return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     }
 }

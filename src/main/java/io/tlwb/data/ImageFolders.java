@@ -57,7 +57,11 @@ public final class ImageFolders {
      *                       or one class, a class without usable images, or different classes in train and validation
      */
     public static ImageDataset open(Path root, double validationSplit, long seed) {
-        FolderScan scan = scan(root);
+        return open(scan(root), validationSplit, seed);
+    }
+
+    /** {@link #open(Path, double, long)} on a folder already scanned (so {@code inspect} checks each file once). */
+    public static ImageDataset open(FolderScan scan, double validationSplit, long seed) {
         Path r = scan.root();
         List<String> splits = scan.splits();
         if (scan.layout() == Layout.SPLIT_FOLDERS && !splits.contains("train")) {
@@ -228,6 +232,39 @@ public final class ImageFolders {
         }
         skipped.sort(Comparator.comparing(SkippedFile::file));
         return new FolderScan(r, layout, folders, images, skipped);
+    }
+
+    /**
+     * The files to predict on: {@code path} itself if it is a file, else every non-hidden file under the folder
+     * (recursively), sorted by path. Whether each one decodes is for {@link ImagePipeline#load} to say.
+     *
+     * @throws DataException if {@code path} does not exist
+     */
+    public static List<Path> files(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        if (!Files.exists(p)) {
+            throw new DataException(p + " does not exist: give image files or folders of images");
+        }
+        if (!Files.isDirectory(p)) {
+            return List.of(p);
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            return walk.filter(Files::isRegularFile)
+                    .filter(f -> p.relativize(f).toString().isEmpty() || hiddenFree(p.relativize(f)))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new DataException("cannot list folder " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean hiddenFree(Path relative) {
+        for (Path part : relative) {
+            if (isHidden(part)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private record Candidate(String split, String className, Path file) {

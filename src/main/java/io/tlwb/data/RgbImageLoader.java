@@ -42,6 +42,11 @@ final class RgbImageLoader extends NativeImageLoader {
 
     /** An 8-bit RGB {@code size x size} copy of a decoded OpenCV image of 1 to 4 channels, 8 or 16 bit. */
     static Mat toRgb8(Mat image, int size) throws IOException {
+        return toRgb8(image, size, size);
+    }
+
+    /** An 8-bit RGB {@code width x height} copy of a decoded OpenCV image of 1 to 4 channels, 8 or 16 bit. */
+    static Mat toRgb8(Mat image, int width, int height) throws IOException {
         Mat current = image;
         if (current.depth() == CV_16U) {
             Mat eight = new Mat();
@@ -66,12 +71,12 @@ final class RgbImageLoader extends NativeImageLoader {
         if (current != image) {
             current.close();
         }
-        if (rgb.cols() == size && rgb.rows() == size) {
+        if (rgb.cols() == width && rgb.rows() == height) {
             return rgb;
         }
         Mat resized = new Mat();
-        boolean shrinking = rgb.cols() >= size && rgb.rows() >= size;
-        try (Size target = new Size(size, size)) {
+        boolean shrinking = rgb.cols() >= width && rgb.rows() >= height;
+        try (Size target = new Size(width, height)) {
             resize(rgb, resized, target, 0, 0, shrinking ? INTER_AREA : INTER_LINEAR);
         }
         rgb.close();

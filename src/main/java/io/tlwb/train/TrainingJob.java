@@ -1,5 +1,6 @@
 package io.tlwb.train;
 
+import io.tlwb.AtomicFiles;
 import io.tlwb.Provenance;
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
@@ -18,7 +19,9 @@ import io.tlwb.model.ModelCard;
 import io.tlwb.model.SavedModel;
 import io.tlwb.model.TransferModel;
 import io.tlwb.pretrained.PretrainedModel;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,20 +126,22 @@ public final class TrainingJob {
     }
 
     private void describe(ImageDataset data, RunFolder run) {
-        out.printf(Locale.ROOT, "data: %s - %d classes, %d training and %d validation images%n", data.root(),
-                data.numClasses(), data.train().size(), data.validation().size());
+        out.printf(Locale.ROOT, "data: %s - %s%n", data.root(), data.summary());
+        int[] train = data.countPerClass(data.train());
+        int[] validation = data.countPerClass(data.validation());
         for (int c = 0; c < data.numClasses(); c++) {
-            int label = c;
-            out.printf(Locale.ROOT, "  %-20s %5d train %5d validation%n", data.classes().get(c),
-                    data.train().stream().filter(i -> i.label() == label).count(),
-                    data.validation().stream().filter(i -> i.label() == label).count());
+            out.printf(Locale.ROOT, "  %-20s %5d train %5d validation%n", data.classes().get(c), train[c], validation[c]);
         }
-        List<String> skipped = data.skipped().stream().map(s -> s.file() + "\t" + s.reason()).toList();
-        Path list = run.writeLines("skipped.txt", skipped);
-        if (!skipped.isEmpty()) {
+        Path list = run.file("skipped.txt");
+        try {
+            AtomicFiles.writeString(list, data.skippedReport());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + list, e);
+        }
+        if (!data.skipped().isEmpty()) {
             SkippedFile first = data.skipped().get(0);
-            out.printf("skipped %d unusable file%s (e.g. %s: %s); full list in %s%n", skipped.size(),
-                    skipped.size() == 1 ? "" : "s", first.file(), first.reason(), list);
+            out.printf("skipped %d unusable file%s (e.g. %s: %s); full list in %s%n", data.skipped().size(),
+                    data.skipped().size() == 1 ? "" : "s", data.relative(first.file()), first.reason(), list);
         }
     }
 

@@ -59,7 +59,12 @@ final class Fixtures {
 
     /** {@code root/<class>/<class>-i.png} for each class, {@code perClass} distinct images each. */
     static Path classFolders(Path root, int perClass, String... classes) {
-        int seed = 0;
+        return classFolders(root, perClass, 0, classes);
+    }
+
+    /** As {@link #classFolders(Path, int, String...)}, colours drawn from {@code firstSeed + 1} on (distinct below 256). */
+    static Path classFolders(Path root, int perClass, int firstSeed, String... classes) {
+        int seed = firstSeed;
         for (String c : classes) {
             for (int i = 0; i < perClass; i++) {
                 distinctPng(root.resolve(c).resolve(c + "-" + i + ".png"), 32, ++seed);

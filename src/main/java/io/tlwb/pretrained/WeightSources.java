@@ -1,0 +1,76 @@
+package io.tlwb.pretrained;
+
+import io.tlwb.Workspace;
+import java.util.List;
+
+/**
+ * Parses the {@code --weights SPEC} syntax used by every command and loads pretrained models.
+ *
+ * <pre>
+ * npm:nsfwjs@4.4.0                  the offline default: nsfwjs' MobileNetV2 fetched with the npm client
+ * keras:mobilenet_v2_ALPHA_SIZE     official keras-applications no-top ImageNet weights, e.g. keras:mobilenet_v2_1.0_224
+ * PATH.h5                           a Keras full model (model.save), nested models are flattened
+ * PATH.h5#alpha=1.0,size=224        a Keras weights-only MobileNetV2 file (alpha/size inferred when omitted)
+ * DIR or DIR/model.json             a TF.js layers model
+ * </pre>
+ *
+ * Path specs take options after {@code #}: {@code alpha}, {@code size}, {@code preprocessing}
+ * ({@code zero-to-one} or {@code minus-one-to-one}, default {@code minus-one-to-one}) and {@code cut} (the
+ * bottleneck layer, default {@code out_relu}).
+ *
+ * <p>System properties: {@value #NPM_PROPERTY} (npm executable, default {@code npm}) and
+ * {@value #KERAS_BASE_URL_PROPERTY} (download base URL for {@code keras:} weights).
+ */
+public final class WeightSources {
+    /** The offline default: works wherever npm works. */
+    public static final String DEFAULT_SPEC = "npm:nsfwjs@4.4.0";
+    /** System property naming the npm executable. */
+    public static final String NPM_PROPERTY = "tlwb.npm";
+    /** System property overriding the keras-applications download base URL. */
+    public static final String KERAS_BASE_URL_PROPERTY = "tlwb.keras.baseUrl";
+
+    private WeightSources() {
+    }
+
+    /** The specs {@code weights list} advertises. */
+    public static List<String> knownSpecs() {
+        return List.of(DEFAULT_SPEC, "keras:mobilenet_v2_1.0_224", "keras:mobilenet_v2_0.35_224",
+                "keras:mobilenet_v2_0.5_224", "keras:mobilenet_v2_0.75_224", "keras:mobilenet_v2_1.3_224",
+                "keras:mobilenet_v2_1.4_224", "keras:mobilenet_v2_1.0_96 (any of alpha 0.35-1.0 x size 96-224)");
+    }
+
+    /**
+     * The source a spec names, configured from system properties.
+     *
+     * @throws WeightsException if the spec is malformed; the message lists the accepted forms
+     */
+    public static WeightSource parse(String spec) {
+        return parse(spec, System.getProperty(NPM_PROPERTY, "npm"),
+                System.getProperty(KERAS_BASE_URL_PROPERTY, KerasApplicationsWeightSource.DEFAULT_BASE_URL));
+    }
+
+    static WeightSource parse(String spec, String npmCommand, String kerasBaseUrl) {
+        if (spec == null || spec.isBlank()) {
+            throw new WeightsException("empty --weights spec: use " + DEFAULT_SPEC
+                    + ", keras:mobilenet_v2_<alpha>_<size> or a path to a .h5 file or model.json folder");
+        }
+        String s = spec.strip();
+        if (s.startsWith("npm:")) {
+            return NpmWeightSource.parse(s, npmCommand);
+        }
+        if (s.startsWith("keras:")) {
+            return KerasApplicationsWeightSource.parse(s, kerasBaseUrl);
+        }
+        return PathWeightSource.parse(s);
+    }
+
+    /** Parses {@code spec} and loads it: fetch into {@code workspace}'s cache if needed, then import. */
+    public static PretrainedModel load(String spec, Workspace workspace) {
+        return parse(spec).load(workspace);
+    }
+
+    /** The entries of {@code workspace}'s weights cache (sha256 as recorded, not re-hashed). */
+    public static List<WeightsFile> cached(Workspace workspace) {
+        return new WeightCache(workspace.weightsCacheDir()).list();
+    }
+}

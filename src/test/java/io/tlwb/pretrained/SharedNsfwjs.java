@@ -1,0 +1,47 @@
+package io.tlwb.pretrained;
+
+import io.tlwb.Workspace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One nsfwjs fetch (npm pack + conversion) and one DL4J import per test run, shared by the tests that need the real
+ * weights. The workspace lives in a temp folder removed when the JVM exits. Tests must not modify the graph.
+ */
+final class SharedNsfwjs {
+    private static Workspace workspace;
+    private static WeightsFile file;
+    private static PretrainedModel model;
+
+    private SharedNsfwjs() {
+    }
+
+    static synchronized Workspace workspace() {
+        if (workspace == null) {
+            try {
+                Path dir = Files.createTempDirectory("tlwb-test-nsfwjs-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> NpmWeightSource.deleteTree(dir)));
+                workspace = new Workspace(dir);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return workspace;
+    }
+
+    static synchronized WeightsFile file() {
+        if (file == null) {
+            file = WeightSources.parse(WeightSources.DEFAULT_SPEC).fetch(workspace());
+        }
+        return file;
+    }
+
+    static synchronized PretrainedModel model() {
+        if (model == null) {
+            file();
+            model = WeightSources.load(WeightSources.DEFAULT_SPEC, workspace());
+        }
+        return model;
+    }
+}
