@@ -75,7 +75,6 @@ class HyperparameterSearchTest {
         }
         JsonNode summary = new ObjectMapper().readTree(result.run().file("search.json").toFile());
         assertEquals("random", summary.get("options").get("strategy").asText());
-        assertTrue(Files.isRegularFile(result.run().file(SearchDashboard.STATS_FILE)) || true);
 
         SavedModel loaded = SavedModel.load(tmp.resolve("out/best.zip"));
         assertEquals(List.of("ants", "bees"), loaded.card().classes());
@@ -91,11 +90,16 @@ class HyperparameterSearchTest {
     void sameSeedGivesTheSameCandidatesAndScores() {
         Path data = LearnableImages.write(tmp.resolve("bugs"), 6, 32, 4);
         for (SearchStrategy strategy : SearchStrategy.values()) {
-            SearchResult a = search(data, options(data, strategy, 3, null, null), new StringWriter());
-            SearchResult b = search(data, options(data, strategy, 3, null, null), new StringWriter());
-            assertEquals(a.trials(), b.trials().stream().map(t -> new Trial(t.index(), t.candidate(), t.score(),
-                    t.validationAccuracy(), t.validationLoss(), a.trials().get(b.trials().indexOf(t)).seconds(),
-                    t.error())).toList(), strategy.toString());
+            List<String> a = outcomes(search(data, options(data, strategy, 3, null, null), new StringWriter()));
+            List<String> b = outcomes(search(data, options(data, strategy, 3, null, null), new StringWriter()));
+            assertEquals(a, b, strategy.toString());
+            assertEquals(3, a.size());
         }
+    }
+
+    /** Everything about the trials except how long they took. */
+    private static List<String> outcomes(SearchResult result) {
+        return result.trials().stream().map(t -> t.index() + " " + t.candidate() + " " + t.score() + " "
+                + t.validationAccuracy() + " " + t.validationLoss()).toList();
     }
 }
