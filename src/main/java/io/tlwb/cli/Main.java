@@ -2,7 +2,6 @@ package io.tlwb.cli;
 
 import io.tlwb.WorkbenchException;
 import java.io.PrintWriter;
-import org.apache.logging.log4j.jul.Log4jBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,8 +28,6 @@ public final class Main {
     public static final int EXIT_CHECK_FAILED = 4;
 
     public static void main(String[] args) {
-        // Vert.x (the DL4J UI) logs through java.util.logging; send it to the same Log4j2 configuration.
-        Log4jBridgeHandler.install(true, null, true);
         int code = commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
         System.exit(code);
     }

@@ -36,9 +36,7 @@ public record SavedModel(ComputationGraph graph, ModelCard card) {
      */
     public void save(Path target, boolean overwrite) {
         Path file = target.toAbsolutePath();
-        if (Files.exists(file) && !overwrite) {
-            throw new WorkbenchException(file + " already exists: choose another --model-out or pass --force to replace it");
-        }
+        requireWritable(file, overwrite);
         Path tmp = null;
         try {
             Files.createDirectories(file.getParent());
@@ -53,6 +51,14 @@ public record SavedModel(ComputationGraph graph, ModelCard card) {
                     + " (check the folder exists, is writable and has space)", e);
         } finally {
             deleteQuietly(tmp);
+        }
+    }
+
+    /** Fails early, before any work, when saving to {@code target} would replace a file the user did not give up. */
+    public static void requireWritable(Path target, boolean overwrite) {
+        if (Files.exists(target) && !overwrite) {
+            throw new WorkbenchException(target.toAbsolutePath() + " already exists: choose another --model-out or "
+                    + "pass --force to replace it");
         }
     }
 

@@ -59,6 +59,9 @@ public final class TrainingJob {
     }
 
     public TrainingResult run(PretrainedModel base, TrainingOptions options, RunFolder run) {
+        if (options.modelOut() != null) {
+            SavedModel.requireWritable(options.modelOut(), options.overwrite());
+        }
         Map<String, Double> seconds = new LinkedHashMap<>();
         long start = System.nanoTime();
 

@@ -1,0 +1,120 @@
+package io.tlwb.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tlwb.testing.LearnableImages;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The user's workflow on the command line with the real offline MobileNetV2 (npm:nsfwjs@4.4.0) at a small input
+ * size: train, then predict and evaluate with the saved zip. The weights cache is shared across test classes in
+ * target/ so the package is fetched and converted once per build.
+ */
+class TrainPredictEvaluateCliTest {
+
+    static final Path WORKSPACE = Path.of("target", "test-workspace");
+
+    @TempDir
+    static Path tmp;
+
+    static Path data;
+    static Path model;
+    static String trainOutput;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void trainOnce() {
+        data = LearnableImages.write(tmp.resolve("bugs"), 6, 64, 1);
+        model = tmp.resolve("bugs.zip");
+        Run train = run("train", "--workspace", WORKSPACE.toString(), "--data", data.toString(), "--image-size", "64",
+                "--epochs", "5", "--lr", "1e-2", "--batch-size", "4", "--validation-split", "0.34",
+                "--model-out", model.toString(), "--metrics-json", tmp.resolve("m.json").toString());
+        assertEquals(0, train.code(), train.err());
+        trainOutput = train.out();
+    }
+
+    @Test
+    void trainReportsBaselineEpochsAndFinalEvaluation() throws Exception {
+        assertTrue(trainOutput.contains("untrained head on the validation split"), trainOutput);
+        assertTrue(trainOutput.contains("epoch 5/5"), trainOutput);
+        assertTrue(trainOutput.contains("precision") && trainOutput.contains("ROC AUC"), trainOutput);
+        JsonNode metrics = new ObjectMapper().readTree(tmp.resolve("m.json").toFile());
+        assertTrue(metrics.path("before").has("accuracy") && metrics.path("after").has("accuracy"), metrics.toString());
+        assertEquals(2, metrics.path("confusion").size());
+    }
+
+    @Test
+    void predictGivesEveryImageAClassAndJsonForMachines() throws Exception {
+        Run text = run("predict", "--model", model.toString(), data.resolve("ants").toString());
+        assertEquals(0, text.code(), text.err());
+        assertEquals(6, text.out().lines().count(), text.out());
+        assertTrue(text.out().lines().allMatch(l -> l.matches(".*ants-\\d\\.png\t(ants|bees)\t[01]\\.\\d{4}")), text.out());
+
+        Run json = run("predict", "--json", "--model", model.toString(), data.resolve("bees/bees-0.png").toString());
+        JsonNode root = new ObjectMapper().readTree(json.out());
+        assertEquals(1, root.path("predictions").size());
+        assertEquals(2, root.path("predictions").get(0).path("probabilities").size());
+    }
+
+    @Test
+    void evaluateReEvaluatesTheSavedModelOnAnyFolder() throws Exception {
+        Path metrics = tmp.resolve("eval.json");
+        Run eval = run("evaluate", "--workspace", WORKSPACE.toString(), "--model", model.toString(),
+                "--data", data.toString(), "--metrics-json", metrics.toString());
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("12 images"), eval.out());
+        assertEquals(12, new ObjectMapper().readTree(metrics.toFile()).path("after").path("count").asInt());
+    }
+
+    @Test
+    void badInputsGetOneLineErrorsNotStackTraces() throws Exception {
+        Run missingModel = run("predict", "--model", tmp.resolve("nope.zip").toString(), data.toString());
+        assertEquals(Main.EXIT_USER_ERROR, missingModel.code());
+        assertOneLine(missingModel.err(), "nope.zip");
+
+        Path foreign = Files.writeString(tmp.resolve("foreign.zip"), "not a zip");
+        Run foreignModel = run("predict", "--model", foreign.toString(), data.toString());
+        assertEquals(Main.EXIT_USER_ERROR, foreignModel.code());
+        assertOneLine(foreignModel.err(), "foreign.zip");
+
+        Path oneClass = LearnableImages.write(tmp.resolve("one"), 3, 32, 2).resolve("ants");
+        Run train = run("train", "--workspace", WORKSPACE.toString(), "--data", oneClass.toString(), "--image-size", "64");
+        assertEquals(Main.EXIT_USER_ERROR, train.code());
+        assertOneLine(train.err(), oneClass.getFileName().toString());
+
+        Run badFlag = run("train", "--data", data.toString(), "--augment", "sideways");
+        assertEquals(2, badFlag.code());
+        assertTrue(badFlag.err().contains("sideways"), badFlag.err());
+
+        Path existing = Files.writeString(tmp.resolve("keep.zip"), "precious");
+        Run overwrite = run("train", "--workspace", WORKSPACE.toString(), "--data", data.toString(), "--image-size",
+                "64", "--epochs", "1", "--model-out", existing.toString());
+        assertEquals(Main.EXIT_USER_ERROR, overwrite.code());
+        assertEquals("precious", Files.readString(existing));
+    }
+
+    private static void assertOneLine(String err, String mentions) {
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.startsWith("error: ") && err.contains(mentions), err);
+        assertFalse(err.contains("\tat "), err);
+    }
+}
