@@ -19,7 +19,6 @@ import io.tlwb.train.TrainingJob;
 import io.tlwb.train.TrainingOptions;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -70,9 +69,8 @@ public final class HyperparameterSearch {
 
     public SearchResult run(PretrainedModel base, SearchOptions options, RunFolder run) {
         long start = System.nanoTime();
-        if (options.modelOut() != null && Files.exists(options.modelOut()) && !options.overwrite()) {
-            throw new WorkbenchException(options.modelOut().toAbsolutePath() + " already exists: choose another "
-                    + "--model-out or pass --force to replace it");
+        if (options.modelOut() != null) {
+            SavedModel.requireWritable(options.modelOut(), options.overwrite()); // before the search, not after it
         }
         ImageDataset data = ImageFolders.open(options.data(), options.validationSplit(), options.seed());
         out.printf(Locale.ROOT, "data: %s - %s%n", data.root(), data.summary());
