@@ -1,13 +1,133 @@
 package io.tlwb.cli;
 
+import io.tlwb.RunFolder;
+import io.tlwb.Workspace;
+import io.tlwb.data.Augmentation;
+import io.tlwb.model.HeadConfig;
+import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.pretrained.WeightSources;
+import io.tlwb.tune.HeadCandidate;
+import io.tlwb.tune.HyperparameterSearch;
+import io.tlwb.tune.ScoreMetric;
+import io.tlwb.tune.SearchDashboard;
+import io.tlwb.tune.SearchOptions;
+import io.tlwb.tune.SearchSpace;
+import io.tlwb.tune.SearchStrategy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.deeplearning4j.ui.api.UIServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
-// SKELETON: replaced by the issue that builds 'search'.
-@Command(name = "search", description = "(not built yet)")
+@Command(name = "search", sortOptions = false,
+        description = {"Search the head's hyperparameters with Arbiter: featurize once, train many heads on the "
+                + "cached features, rank them on the validation split and save the best as a model zip.",
+                "Searched by default: learning rate (log-uniform), dropout, hidden width (0 = linear), L2, batch size, "
+                        + "updater and epochs; --space FILE narrows or widens that (see the tune.SearchSpace docs)."})
 final class SearchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    WorkspaceOption workspaceOption;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = TrainCommand.DEMO_DATA,
+            description = "Image folder. Default: ${DEFAULT-VALUE} (the bundled demo photos).")
+    Path data;
+
+    @Option(names = "--weights", paramLabel = "SPEC", defaultValue = WeightSources.DEFAULT_SPEC,
+            description = "Pretrained weights, as for train. Default: ${DEFAULT-VALUE}.")
+    String weights;
+
+    @Option(names = "--strategy", defaultValue = "random",
+            description = "random or grid (grid points visited in a seeded random order). Default: ${DEFAULT-VALUE}.")
+    String strategy;
+
+    @Option(names = "--candidates", paramLabel = "N", defaultValue = "20",
+            description = "Stop after N candidates. Default: ${DEFAULT-VALUE}.")
+    int candidates;
+
+    @Option(names = "--max-minutes", paramLabel = "M", defaultValue = "0",
+            description = "Start no candidate after M minutes (fractions allowed); 0 = no limit. Default: ${DEFAULT-VALUE}.")
+    double maxMinutes;
+
+    @Option(names = "--seed", defaultValue = "42",
+            description = "Seeds the split, the candidates drawn and each candidate's training. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--score", defaultValue = "accuracy",
+            description = "accuracy or loss, on the validation split. Default: ${DEFAULT-VALUE}.")
+    String score;
+
+    @Option(names = "--space", paramLabel = "FILE", description = "Search space JSON file; keys not in it keep the default space.")
+    Path space;
+
+    @Option(names = "--grid-points", paramLabel = "K", defaultValue = "3",
+            description = "Grid search: points per continuous range. Default: ${DEFAULT-VALUE}.")
+    int gridPoints;
+
+    @Option(names = "--image-size", paramLabel = "PX", defaultValue = "160", description = "Default: ${DEFAULT-VALUE}.")
+    int imageSize;
+
+    @Option(names = "--augment", paramLabel = "MODE", defaultValue = "none",
+            description = "Training augmentation: none, flip or flip-rotate. Default: ${DEFAULT-VALUE}.")
+    String augment;
+
+    @Option(names = "--validation-split", paramLabel = "FRACTION", defaultValue = "0.2",
+            description = "Held out per class when DIR has no validation folder. Default: ${DEFAULT-VALUE}.")
+    double validationSplit;
+
+    @Option(names = "--no-reference", negatable = false,
+            description = "Do not train train's default head first for comparison.")
+    boolean noReference;
+
+    @Option(names = "--ui", description = "Show the search live in the DL4J dashboard's Arbiter page.")
+    boolean ui;
+
+    @Option(names = "--model-out", paramLabel = "FILE",
+            description = "Where to save the best model zip. Default: a new file under models/.")
+    Path modelOut;
+
+    @Option(names = "--force", description = "Replace --model-out if it exists.")
+    boolean force;
+
     @Override
-    public Integer call() {
-        throw new UnsupportedOperationException("search is not built yet");
+    public Integer call() throws IOException {
+        SearchOptions options;
+        try {
+            SearchSpace searchSpace = space == null ? SearchSpace.DEFAULT : SearchSpace.read(space);
+            // train's defaults (see TrainCommand), trained first so the table shows what the search gained
+            HeadCandidate reference = noReference ? null
+                    : new HeadCandidate(HeadConfig.TUTORIAL, 32, 10, SearchSpace.BOTTLENECK);
+            options = new SearchOptions(data, validationSplit, imageSize, Augmentation.parse(augment), searchSpace,
+                    SearchStrategy.parse(strategy), candidates, maxMinutes, seed, ScoreMetric.parse(score), gridPoints,
+                    reference, modelOut, force);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Workspace workspace = workspaceOption.workspace();
+        PrintWriter out = spec.commandLine().getOut();
+        PretrainedModel base = WeightSources.load(weights, workspace);
+        RunFolder run = RunFolder.create(workspace.runsDir(), "search");
+        try (SearchDashboard dashboard = SearchDashboard.recordTo(run)) {
+            if (ui) {
+                out.println("Arbiter dashboard: " + dashboard.showIn(UIServer.getInstance()));
+            }
+            new HyperparameterSearch(workspace, out, System.err).addStatusListeners(dashboard.listener())
+                    .run(base, options, run);
+            if (ui) {
+                out.println("the dashboard stays up until you press Enter (or stdin closes)");
+                out.flush();
+                System.in.read();
+            }
+        }
+        return 0;
     }
 }

@@ -107,13 +107,8 @@ public final class TrainingJob {
         out.print(outcome.after().toText());
 
         Map<String, Object> metrics = metrics(data, outcome);
-        SavedModel saved = new SavedModel(model.graph(), new ModelCard(ModelCard.FORMAT, data.classes(),
-                options.imageSize(), base.preprocessing().name(), base.spec(), base.sha256(), model.cutLayer(),
-                model.headLayerNames(), model.head(), options.toMap(), metrics, data.fingerprint(),
-                Provenance.current()));
-        Path modelFile = options.modelOut() != null ? options.modelOut()
-                : workspace.modelsDir().resolve(data.root().getFileName() + "-" + run.id() + ".zip");
-        saved.save(modelFile, options.overwrite());
+        Path modelFile = modelFile(workspace, options, data, run);
+        SavedModel saved = saveModel(model, base, data, options, metrics, modelFile);
         seconds.put("total", elapsed(start));
 
         metrics.put("seconds", seconds);
@@ -148,7 +143,29 @@ public final class TrainingJob {
         }
     }
 
-    private static Map<String, Object> metrics(ImageDataset data, HeadTrainer.Outcome outcome) {
+    /**
+     * Saves a trained model with its card: the one place {@code train} and {@code search} write model zips.
+     *
+     * @param metrics the card's validation figures, as {@link #metrics} makes them (callers may add entries)
+     */
+    public static SavedModel saveModel(TransferModel model, PretrainedModel base, ImageDataset data,
+                                       TrainingOptions options, Map<String, Object> metrics, Path modelFile) {
+        SavedModel saved = new SavedModel(model.graph(), new ModelCard(ModelCard.FORMAT, data.classes(),
+                options.imageSize(), base.preprocessing().name(), base.spec(), base.sha256(), model.cutLayer(),
+                model.headLayerNames(), model.head(), options.toMap(), metrics, data.fingerprint(),
+                Provenance.current()));
+        saved.save(modelFile, options.overwrite());
+        return saved;
+    }
+
+    /** {@code options.modelOut()}, or a fresh file under {@code models/} named after the data and the run. */
+    public static Path modelFile(Workspace workspace, TrainingOptions options, ImageDataset data, RunFolder run) {
+        return options.modelOut() != null ? options.modelOut()
+                : workspace.modelsDir().resolve(data.root().getFileName() + "-" + run.id() + ".zip");
+    }
+
+    /** The validation figures a model card and {@code metrics.json} carry: before/after, confusion, history. */
+    public static Map<String, Object> metrics(ImageDataset data, HeadTrainer.Outcome outcome) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("classes", data.classes());
         m.put("before", outcome.before().summary());
