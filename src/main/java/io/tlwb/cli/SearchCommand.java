@@ -3,13 +3,15 @@ package io.tlwb.cli;
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
-import io.tlwb.model.HeadConfig;
+import io.tlwb.train.TrainingDefaults;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
 import io.tlwb.tune.HeadCandidate;
 import io.tlwb.tune.HyperparameterSearch;
 import io.tlwb.tune.ScoreMetric;
 import io.tlwb.tune.SearchDashboard;
+import io.tlwb.ui.Dashboard;
+import io.tlwb.ui.StopSignal;
 import io.tlwb.tune.SearchOptions;
 import io.tlwb.tune.SearchSpace;
 import io.tlwb.tune.SearchStrategy;
@@ -17,7 +19,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.deeplearning4j.ui.api.UIServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,13 +39,10 @@ final class SearchCommand implements Callable<Integer> {
     @Mixin
     WorkspaceOption workspaceOption;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = TrainCommand.DEMO_DATA,
-            description = "Image folder. Default: ${DEFAULT-VALUE} (the bundled demo photos).")
-    Path data;
+    @Mixin
+    DataOptions dataOptions;
 
-    @Option(names = "--weights", paramLabel = "SPEC", defaultValue = WeightSources.DEFAULT_SPEC,
-            description = "Pretrained weights, as for train. Default: ${DEFAULT-VALUE}.")
-    String weights;
+
 
     @Option(names = "--strategy", defaultValue = "random",
             description = "random or grid (grid points visited in a seeded random order). Default: ${DEFAULT-VALUE}.")
@@ -58,9 +56,6 @@ final class SearchCommand implements Callable<Integer> {
             description = "Start no candidate after M minutes (fractions allowed); 0 = no limit. Default: ${DEFAULT-VALUE}.")
     double maxMinutes;
 
-    @Option(names = "--seed", defaultValue = "42",
-            description = "Seeds the split, the candidates drawn and each candidate's training. Default: ${DEFAULT-VALUE}.")
-    long seed;
 
     @Option(names = "--score", defaultValue = "accuracy",
             description = "accuracy or loss, on the validation split. Default: ${DEFAULT-VALUE}.")
@@ -73,23 +68,19 @@ final class SearchCommand implements Callable<Integer> {
             description = "Grid search: points per continuous range. Default: ${DEFAULT-VALUE}.")
     int gridPoints;
 
-    @Option(names = "--image-size", paramLabel = "PX", defaultValue = "160", description = "Default: ${DEFAULT-VALUE}.")
-    int imageSize;
 
-    @Option(names = "--augment", paramLabel = "MODE", defaultValue = "none",
-            description = "Training augmentation: none, flip or flip-rotate. Default: ${DEFAULT-VALUE}.")
-    String augment;
 
-    @Option(names = "--validation-split", paramLabel = "FRACTION", defaultValue = "0.2",
-            description = "Held out per class when DIR has no validation folder. Default: ${DEFAULT-VALUE}.")
-    double validationSplit;
 
     @Option(names = "--no-reference", negatable = false,
             description = "Do not train train's default head first for comparison.")
     boolean noReference;
 
-    @Option(names = "--ui", description = "Show the search live in the DL4J dashboard's Arbiter page.")
+    @Option(names = "--ui", description = "Show the search live in the DL4J dashboard's Arbiter page, until Ctrl-C.")
     boolean ui;
+
+    @Option(names = "--ui-port", paramLabel = "N", description = "Dashboard port; if taken, the next free one is used. "
+            + "Default: ${DEFAULT-VALUE}.")
+    int uiPort = Dashboard.DEFAULT_PORT;
 
     @Option(names = "--model-out", paramLabel = "FILE",
             description = "Where to save the best model zip. Default: a new file under models/.")
@@ -103,29 +94,29 @@ final class SearchCommand implements Callable<Integer> {
         SearchOptions options;
         try {
             SearchSpace searchSpace = space == null ? SearchSpace.DEFAULT : SearchSpace.read(space);
-            // train's defaults (see TrainCommand), trained first so the table shows what the search gained
-            HeadCandidate reference = noReference ? null
-                    : new HeadCandidate(HeadConfig.TUTORIAL, 32, 10, SearchSpace.BOTTLENECK);
-            options = new SearchOptions(data, validationSplit, imageSize, Augmentation.parse(augment), searchSpace,
-                    SearchStrategy.parse(strategy), candidates, maxMinutes, seed, ScoreMetric.parse(score), gridPoints,
-                    reference, modelOut, force);
+            // train's defaults, trained first so the table shows what the search gained
+            HeadCandidate reference = noReference ? null : new HeadCandidate(TrainingDefaults.HEAD,
+                    TrainingDefaults.BATCH_SIZE, TrainingDefaults.EPOCHS, SearchSpace.BOTTLENECK);
+            options = new SearchOptions(dataOptions.data, dataOptions.validationSplit, dataOptions.imageSize,
+                    dataOptions.augmentation(), searchSpace, SearchStrategy.parse(strategy), candidates, maxMinutes,
+                    dataOptions.seed, ScoreMetric.parse(score), gridPoints, reference, modelOut, force);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         Workspace workspace = workspaceOption.workspace();
         PrintWriter out = spec.commandLine().getOut();
-        PretrainedModel base = WeightSources.load(weights, workspace);
+        PretrainedModel base = WeightSources.load(dataOptions.weights, workspace);
         RunFolder run = RunFolder.create(workspace.runsDir(), "search");
-        try (SearchDashboard dashboard = SearchDashboard.recordTo(run)) {
-            if (ui) {
-                out.println("Arbiter dashboard: " + dashboard.showIn(UIServer.getInstance()));
+        try (SearchDashboard search = SearchDashboard.recordTo(run);
+             Dashboard dashboard = ui ? Dashboard.start(Dashboard.LOOPBACK, uiPort, out) : null) {
+            if (dashboard != null) {
+                dashboard.attach(search.storage());
+                out.println("Arbiter dashboard: " + dashboard.arbiterUrl());
             }
-            new HyperparameterSearch(workspace, out, System.err).addStatusListeners(dashboard.listener())
+            new HyperparameterSearch(workspace, out, System.err).addStatusListeners(search.listener())
                     .run(base, options, run);
-            if (ui) {
-                out.println("the dashboard stays up until you press Enter (or stdin closes)");
-                out.flush();
-                System.in.read();
+            if (dashboard != null) {
+                dashboard.waitUntilStopped(StopSignal.CTRL_C, out);
             }
         }
         return 0;

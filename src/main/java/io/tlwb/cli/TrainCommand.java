@@ -2,11 +2,11 @@ package io.tlwb.cli;
 
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
-import io.tlwb.data.Augmentation;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.Updater;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
+import io.tlwb.train.TrainingDefaults;
 import io.tlwb.report.RunReport;
 import io.tlwb.ui.LiveRun;
 import io.tlwb.train.TrainingResult;
@@ -14,6 +14,7 @@ import io.tlwb.train.TrainingJob;
 import io.tlwb.train.TrainingOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,9 +29,6 @@ import picocli.CommandLine.Spec;
                         + "by --validation-split."})
 final class TrainCommand implements Callable<Integer> {
 
-    /** The demo dataset shipped in data/, so the first command works offline. */
-    static final String DEMO_DATA = "data/tuxpaint-photos";
-
     @Spec
     CommandSpec spec;
 
@@ -38,62 +36,47 @@ final class TrainCommand implements Callable<Integer> {
     WorkspaceOption workspaceOption;
 
     @Mixin
+    DataOptions dataOptions;
+
+    @Mixin
     DashboardOptions dashboard;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = DEMO_DATA,
-            description = "Image folder. Default: ${DEFAULT-VALUE} (the bundled demo photos).")
-    Path data;
 
-    @Option(names = "--weights", paramLabel = "SPEC", defaultValue = WeightSources.DEFAULT_SPEC,
-            description = "Pretrained weights: npm:nsfwjs@4.4.0, keras:mobilenet_v2_<alpha>_<size>, or a path. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String weights;
 
-    @Option(names = "--image-size", paramLabel = "PX", defaultValue = "160",
-            description = "Images are resized to PX x PX. Default: ${DEFAULT-VALUE}.")
-    int imageSize;
 
     @Option(names = "--cut-layer", paramLabel = "LAYER",
             description = "Base layer the head reads; everything up to it is frozen. Default: the bottleneck (out_relu).")
     String cutLayer;
 
-    @Option(names = "--epochs", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
-    int epochs;
+    @Option(names = "--epochs", description = "Default: ${DEFAULT-VALUE}.")
+    int epochs = TrainingDefaults.EPOCHS;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
-    int batchSize;
+    @Option(names = "--batch-size", description = "Default: ${DEFAULT-VALUE}.")
+    int batchSize = TrainingDefaults.BATCH_SIZE;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-4", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
-    double learningRate;
+    @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+    double learningRate = TrainingDefaults.HEAD.learningRate();
 
-    @Option(names = "--updater", defaultValue = "adam",
-            description = "adam, nesterovs or rmsprop. Default: ${DEFAULT-VALUE}.")
-    String updater;
+    @Option(names = "--updater", description = "adam, nesterovs or rmsprop. Default: ${DEFAULT-VALUE}.")
+    String updater = TrainingDefaults.HEAD.updater().name().toLowerCase(Locale.ROOT);
 
-    @Option(names = "--dropout", defaultValue = "0.2", description = "Fraction dropped before the classifier. Default: ${DEFAULT-VALUE}.")
-    double dropout;
+    @Option(names = "--dropout", description = "Fraction dropped before the classifier. Default: ${DEFAULT-VALUE}.")
+    double dropout = TrainingDefaults.HEAD.dropout();
 
-    @Option(names = "--hidden", paramLabel = "UNITS", defaultValue = "0",
+    @Option(names = "--hidden", paramLabel = "UNITS",
             description = "Width of a hidden ReLU layer in the head; 0 = linear head. Default: ${DEFAULT-VALUE}.")
-    int hidden;
+    int hidden = TrainingDefaults.HEAD.hiddenUnits();
 
-    @Option(names = "--no-standardize",
-            description = "Feed the head raw pooled features instead of per-feature standardized ones.")
-    boolean noStandardize;
+    @Option(names = "--standardize", negatable = true, fallbackValue = "true",
+            description = "Standardize each pooled feature over the training images (--no-standardize: raw). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    boolean standardize = TrainingDefaults.HEAD.standardize();
 
-    @Option(names = "--l2", defaultValue = "0", description = "L2 penalty on the head's weights. Default: ${DEFAULT-VALUE}.")
-    double l2;
+    @Option(names = "--l2", description = "L2 penalty on the head's weights. Default: ${DEFAULT-VALUE}.")
+    double l2 = TrainingDefaults.HEAD.l2();
 
-    @Option(names = "--augment", paramLabel = "MODE", defaultValue = "none",
-            description = "Training augmentation: none, flip or flip-rotate (cached as extra views). Default: ${DEFAULT-VALUE}.")
-    String augment;
 
-    @Option(names = "--validation-split", paramLabel = "FRACTION", defaultValue = "0.2",
-            description = "Held out per class when DIR has no validation folder. Default: ${DEFAULT-VALUE}.")
-    double validationSplit;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seeds the split, shuffling, dropout and init. Default: ${DEFAULT-VALUE}.")
-    long seed;
 
     @Option(names = "--model-out", paramLabel = "FILE",
             description = "Where to save the model zip. Default: a new file under models/.")
@@ -110,15 +93,15 @@ final class TrainCommand implements Callable<Integer> {
         TrainingOptions options;
         HeadConfig head;
         try {
-            head = new HeadConfig(!noStandardize, hidden, dropout, l2, Updater.parse(updater), learningRate);
-            options = new TrainingOptions(data, validationSplit, imageSize, cutLayer, head, epochs, batchSize, seed,
-                    Augmentation.parse(augment), modelOut, force, metricsJson);
+            head = new HeadConfig(standardize, hidden, dropout, l2, Updater.parse(updater), learningRate);
+            options = new TrainingOptions(dataOptions.data, dataOptions.validationSplit, dataOptions.imageSize, cutLayer,
+                    head, epochs, batchSize, dataOptions.seed, dataOptions.augmentation(), modelOut, force, metricsJson);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         Workspace workspace = workspaceOption.workspace();
         PrintWriter out = spec.commandLine().getOut();
-        PretrainedModel base = WeightSources.load(weights, workspace);
+        PretrainedModel base = WeightSources.load(dataOptions.weights, workspace);
         RunFolder run = RunFolder.create(workspace.runsDir(), "train");
         try (LiveRun live = dashboard.begin(run, out)) {
             TrainingResult result = new TrainingJob(workspace, out, System.err)

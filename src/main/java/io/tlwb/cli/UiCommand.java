@@ -1,6 +1,7 @@
 package io.tlwb.cli;
 
 import io.tlwb.WorkbenchException;
+import io.tlwb.tune.SearchDashboard;
 import io.tlwb.ui.Dashboard;
 import io.tlwb.ui.RunStats;
 import io.tlwb.ui.StopSignal;
@@ -15,7 +16,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.deeplearning4j.core.storage.StatsStorage;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,9 +45,8 @@ final class UiCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String bind;
 
-    @Option(names = "--runs", paramLabel = "DIR", defaultValue = "runs",
-            description = "Where runs are kept, to find the latest one (default: ${DEFAULT-VALUE}).")
-    Path runsDir;
+    @Mixin
+    WorkspaceOption workspaceOption;
 
     @Parameters(paramLabel = "RUN_DIR", arity = "0..*",
             description = "Run folders (runs/<id>) or their " + RunStats.FILE_NAME + " files.")
@@ -56,7 +58,7 @@ final class UiCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        List<Path> dirs = runDirs.isEmpty() ? List.of(latestRun(runsDir)) : runDirs;
+        List<Path> dirs = runDirs.isEmpty() ? List.of(latestRun(workspaceOption.workspace().runsDir())) : runDirs;
         List<RunStats> opened = new ArrayList<>();
         try {
             for (Path dir : dirs) {
@@ -66,6 +68,13 @@ final class UiCommand implements Callable<Integer> {
                 for (RunStats stats : opened) {
                     dashboard.show(stats);
                     out.printf("showing %s (%s)%n", String.join(", ", stats.sessionIds()), stats.file());
+                }
+                for (Path dir : dirs) {
+                    StatsStorage search = SearchDashboard.open(dir);
+                    if (search != null) {
+                        dashboard.attach(search);
+                        out.printf("showing the hyperparameter search of %s at %s%n", dir, dashboard.arbiterUrl());
+                    }
                 }
                 dashboard.waitUntilStopped(stopSignal, out);
             }
@@ -79,7 +88,7 @@ final class UiCommand implements Callable<Integer> {
     static Path latestRun(Path runsDir) {
         if (!Files.isDirectory(runsDir)) {
             throw new WorkbenchException("no runs folder at " + runsDir.toAbsolutePath().normalize()
-                    + ": train first, or pass a RUN_DIR (or --runs DIR)");
+                    + ": train first, or pass a RUN_DIR (or --workspace DIR)");
         }
         try (Stream<Path> children = Files.list(runsDir)) {
             return children.map(dir -> dir.resolve(RunStats.FILE_NAME))

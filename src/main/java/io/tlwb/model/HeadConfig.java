@@ -1,5 +1,6 @@
 package io.tlwb.model;
 
+import java.io.Serializable;
 import java.util.Locale;
 
 /**
@@ -14,7 +15,8 @@ import java.util.Locale;
  * @param updater      the optimizer
  * @param learningRate its learning rate
  */
-public record HeadConfig(boolean standardize, int hiddenUnits, double dropout, double l2, Updater updater, double learningRate) {
+public record HeadConfig(boolean standardize, int hiddenUnits, double dropout, double l2, Updater updater, double learningRate)
+        implements Serializable {
 
     /** The Keras tutorial's head: dropout 0.2 and a linear classifier trained with Adam at 1e-4. */
     public static final HeadConfig TUTORIAL = new HeadConfig(false, 0, 0.2, 0.0, Updater.ADAM, 1e-4);

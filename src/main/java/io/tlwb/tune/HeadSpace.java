@@ -44,7 +44,8 @@ final class HeadSpace extends BaseNetworkSpace<HeadCandidate> {
 
     @Override
     public HeadCandidate getValue(double[] values) {
-        HeadConfig head = new HeadConfig(number(hiddenUnits, values).intValue(), number(dropoutRate, values).doubleValue(),
+        // Search heads see the same standardized features as train's default head.
+        HeadConfig head = new HeadConfig(true, number(hiddenUnits, values).intValue(), number(dropoutRate, values).doubleValue(),
                 number(l2Penalty, values).doubleValue(), Updater.parse(optimizer.getValue(values).toString()),
                 number(learningRate, values).doubleValue());
         return new HeadCandidate(head, number(batchSize, values).intValue(), number(epochs, values).intValue(),

@@ -6,13 +6,12 @@ import java.nio.file.Path;
 import org.deeplearning4j.arbiter.optimize.runner.listener.StatusListener;
 import org.deeplearning4j.arbiter.ui.listener.ArbiterStatusListener;
 import org.deeplearning4j.core.storage.StatsStorage;
-import org.deeplearning4j.ui.api.UIServer;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 
 /**
  * Arbiter's view of a search for the DL4J dashboard: an {@link ArbiterStatusListener} writing to a
  * {@link FileStatsStorage} in the run folder ({@value #STATS_FILE}). Attach {@link #storage()} to a running
- * {@link UIServer} to watch live at {@code /arbiter}; {@link #open} reads the file again later (the {@code ui}
+ * dashboard ({@code io.tlwb.ui.Dashboard#attach}) to watch live at {@code /arbiter}; {@link #open} reads the file again later (the {@code ui}
  * command).
  */
 public final class SearchDashboard implements AutoCloseable {
@@ -48,11 +47,6 @@ public final class SearchDashboard implements AutoCloseable {
         return storage;
     }
 
-    /** Shows this search in {@code server}'s Arbiter page; returns its address. */
-    public String showIn(UIServer server) {
-        server.attach(storage);
-        return server.getAddress() + "/arbiter";
-    }
 
     @Override
     public void close() {

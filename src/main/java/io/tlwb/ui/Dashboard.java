@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import org.deeplearning4j.core.storage.StatsStorage;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,11 +109,21 @@ public final class Dashboard implements AutoCloseable {
 
     /** Shows a run's stats: live while it records, or as saved. Several runs appear in the session selector. */
     public synchronized void show(RunStats stats) {
+        attach(stats.storage());
+        shown.add(stats);
+    }
+
+    /** Shows any DL4J stats storage, e.g. an Arbiter search's, whose pages live under {@link #arbiterUrl()}. */
+    public synchronized void attach(StatsStorage storage) {
         if (closed) {
             throw new IllegalStateException("the dashboard at " + url() + " is stopped");
         }
-        server.attach(stats.storage());
-        shown.add(stats);
+        server.attach(storage);
+    }
+
+    /** Where a browser finds Arbiter's hyperparameter search page. */
+    public URI arbiterUrl() {
+        return url().resolve("/arbiter");
     }
 
     /** Where a browser finds the training overview, e.g. {@code http://localhost:9000/train/overview}. */

@@ -91,7 +91,7 @@ class UiCommandTest {
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
-        }).execute("ui", "--port", "0", "--runs", ws.runsDir().toString());
+        }).execute("ui", "--port", "0", "--workspace", ws.root().toString());
         assertEquals(0, code, err.toString());
         assertEquals(latest.id(), current.get());
     }
@@ -108,7 +108,7 @@ class UiCommandTest {
 
     @Test
     void noRunsAtAllSaysToTrainFirst() {
-        int code = cli(() -> { }).execute("ui", "--runs", tmp.resolve("nothing").toString());
+        int code = cli(() -> { }).execute("ui", "--workspace", tmp.resolve("nothing").toString());
         assertEquals(Main.EXIT_USER_ERROR, code);
         assertTrue(err.toString().contains("train first"), err.toString());
     }

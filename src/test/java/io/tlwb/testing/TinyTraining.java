@@ -27,7 +27,7 @@ public final class TinyTraining {
             LearnableImages.write(data, 8, 32, 3);
         }
         TrainingOptions options = new TrainingOptions(data, 0.25, 32, null,
-                new HeadConfig(0, 0.2, 0, Updater.ADAM, 3e-2), 6, 4, 7, Augmentation.NONE,
+                new HeadConfig(false, 0, 0.2, 0, Updater.ADAM, 3e-2), 6, 4, 7, Augmentation.NONE,
                 ws.modelsDir().resolve(run.id() + ".zip"), true, null);
         return new TrainingJob(ws, new PrintWriter(new StringWriter(), true), null).addListeners(listeners)
                 .run(TinyBase.create(16, 21), options, run);

@@ -1,0 +1,41 @@
+package io.tlwb.cli;
+
+import io.tlwb.data.Augmentation;
+import io.tlwb.pretrained.WeightSources;
+import io.tlwb.train.TrainingDefaults;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** What {@code train} and {@code search} both read: the images, the weights, and how images become input. */
+final class DataOptions {
+
+    /** The demo dataset shipped in data/, so the first command works offline. */
+    static final String DEMO_DATA = "data/tuxpaint-photos";
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = DEMO_DATA,
+            description = "Image folder. Default: ${DEFAULT-VALUE} (the bundled demo photos).")
+    Path data;
+
+    @Option(names = "--weights", paramLabel = "SPEC", defaultValue = WeightSources.DEFAULT_SPEC,
+            description = "Pretrained weights: npm:nsfwjs@4.4.0, keras:mobilenet_v2_<alpha>_<size>, or a path. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String weights;
+
+    @Option(names = "--image-size", paramLabel = "PX", description = "Images are resized to PX x PX. Default: ${DEFAULT-VALUE}.")
+    int imageSize = TrainingDefaults.IMAGE_SIZE;
+
+    @Option(names = "--augment", paramLabel = "MODE",
+            description = "Training augmentation: none, flip or flip-rotate (cached as extra views). Default: ${DEFAULT-VALUE}.")
+    String augment = TrainingDefaults.AUGMENTATION.cliName();
+
+    @Option(names = "--validation-split", paramLabel = "FRACTION",
+            description = "Held out per class when DIR has no validation folder. Default: ${DEFAULT-VALUE}.")
+    double validationSplit = TrainingDefaults.VALIDATION_SPLIT;
+
+    @Option(names = "--seed", description = "Seeds the split, shuffling, dropout, initialization and search. Default: ${DEFAULT-VALUE}.")
+    long seed = TrainingDefaults.SEED;
+
+    Augmentation augmentation() {
+        return Augmentation.parse(augment);
+    }
+}
