@@ -10,6 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class FastFeaturizer implements Featurizer {
 
+    /**
+     * Measured with {@code bench} on 2 AVX-512 cores at 160 px: batch 8 ran 2-4x faster than batch 32 (whose
+     * activations no longer fit in cache) and 3x faster than batch 1.
+     */
+    static final int PREFERRED_BATCH = 8;
+
     private final FoldedNet net;
     private final String cacheKey;
 
@@ -41,6 +47,11 @@ public final class FastFeaturizer implements Featurizer {
     @Override
     public INDArray featurize(INDArray images) {
         return net.featurize(images);
+    }
+
+    @Override
+    public int preferredBatchSize() {
+        return PREFERRED_BATCH;
     }
 
     @Override

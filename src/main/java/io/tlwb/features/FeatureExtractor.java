@@ -38,6 +38,7 @@ public final class FeatureExtractor {
     private final PrintStream progress;
 
     /**
+     * @param batchSize images per featurizer call, capped at the featurizer's {@link Featurizer#preferredBatchSize()}
      * @param progress where to draw progress bars and cache statistics (the CLI passes stderr), or null for none
      */
     public FeatureExtractor(Featurizer featurizer, ImagePipeline pipeline, FeatureCache cache, int batchSize,
@@ -45,7 +46,8 @@ public final class FeatureExtractor {
         this.featurizer = featurizer;
         this.pipeline = pipeline;
         this.cache = cache;
-        this.batchSize = batchSize;
+        this.batchSize = featurizer.preferredBatchSize() > 0 ? Math.min(batchSize, featurizer.preferredBatchSize())
+                : batchSize;
         this.progress = progress;
     }
 
