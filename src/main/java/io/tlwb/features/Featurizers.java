@@ -9,7 +9,18 @@ public final class Featurizers {
 
     private static final Logger LOG = LoggerFactory.getLogger(Featurizers.class);
 
+    private static volatile boolean waitPolicyHinted;
+
     private Featurizers() {
+    }
+
+    /** Says once per JVM how to avoid the measured 5-20x slowdown of spinning OpenMP threads on a busy machine. */
+    static void hintWaitPolicy() {
+        if (!waitPolicyHinted && System.getenv("OMP_WAIT_POLICY") == null) {
+            waitPolicyHinted = true;
+            LOG.warn("OMP_WAIT_POLICY is unset: if other jobs share these cores, featurization can run 5-20x slower; "
+                    + "export OMP_WAIT_POLICY=PASSIVE before starting (see bench)");
+        }
     }
 
     /**
@@ -20,6 +31,7 @@ public final class Featurizers {
         try {
             FastFeaturizer fast = FastFeaturizer.compile(base, cutLayer, imageSize);
             LOG.debug("fast featurizer for {} cut at {}: {}", base.spec(), cutLayer, fast.description());
+            hintWaitPolicy();
             return fast;
         } catch (UnsupportedOperationException e) {
             LOG.warn("featurizing with the plain DL4J graph (slow): {}", e.getMessage());

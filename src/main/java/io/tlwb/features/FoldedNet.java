@@ -552,7 +552,7 @@ final class FoldedNet {
             if (conf.getConvolutionMode() == ConvolutionMode.Causal) {
                 throw new Unsupported("convolution '" + name + "' uses causal padding");
             }
-            INDArray w = params.get(depthwise ? "W" : "W");
+            INDArray w = params.get("W");
             if (w == null || w.rank() != 4) {
                 throw new Unsupported("convolution '" + name + "' has no rank-4 weights W");
             }
