@@ -11,9 +11,9 @@ import java.util.Map;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import org.deeplearning4j.datasets.iterator.AsyncDataSetIterator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -29,6 +29,7 @@ public final class FeatureExtractor {
     static final String ORIGINAL = "orig";
     static final String MIRRORED = "flip";
     private static final int RANDOM_VIEWS = 2;
+    private static final int PREFETCH_BATCHES = 2;
 
     private final Featurizer featurizer;
     private final ImagePipeline pipeline;
@@ -37,6 +38,7 @@ public final class FeatureExtractor {
     private final PrintStream progress;
 
     /**
+     * @param batchSize images per featurizer call, capped at the featurizer's {@link Featurizer#preferredBatchSize()}
      * @param progress where to draw progress bars and cache statistics (the CLI passes stderr), or null for none
      */
     public FeatureExtractor(Featurizer featurizer, ImagePipeline pipeline, FeatureCache cache, int batchSize,
@@ -44,7 +46,8 @@ public final class FeatureExtractor {
         this.featurizer = featurizer;
         this.pipeline = pipeline;
         this.cache = cache;
-        this.batchSize = batchSize;
+        this.batchSize = featurizer.preferredBatchSize() > 0 ? Math.min(batchSize, featurizer.preferredBatchSize())
+                : batchSize;
         this.progress = progress;
     }
 
@@ -99,14 +102,19 @@ public final class FeatureExtractor {
         List<LabeledImage> todo = missing.stream().map(images::get).toList();
         Augmentation augmentation = view.startsWith("fliprot") ? Augmentation.FLIP_ROTATE : Augmentation.NONE;
         long seed = view.startsWith("fliprot") ? Long.parseLong(view.substring("fliprot".length())) : 0;
-        DataSetIterator batches = pipeline.iterator(todo, numClasses, batchSize, false, augmentation, seed);
+        // decode + resize on DL4J's prefetch thread (two batches ahead) while the featurizer runs on the cores
+        AsyncDataSetIterator batches = new AsyncDataSetIterator(
+                pipeline.iterator(todo, numClasses, batchSize, false, augmentation, seed), PREFETCH_BATCHES, false);
         try (ProgressBar bar = progressBar("featurizing " + what + " (" + view + ")", todo.size())) {
             int done = 0;
             while (batches.hasNext()) {
                 DataSet batch = batches.next();
                 INDArray input = view.equals(MIRRORED)
                         ? ImagePipeline.flipHorizontally(batch.getFeatures()) : batch.getFeatures();
-                float[][] features = featurizer.featurize(input).toFloatMatrix();
+                INDArray output = featurizer.featurize(input);
+                float[][] features = output.toFloatMatrix();
+                // free the batch's off-heap memory now rather than when the JVM next collects
+                release(output, input, batch.getFeatures(), batch.getLabels());
                 for (float[] row : features) {
                     int index = missing.get(done++);
                     into[index] = row;
@@ -115,6 +123,17 @@ public final class FeatureExtractor {
                 if (bar != null) {
                     bar.stepBy(features.length);
                 }
+            }
+        } finally {
+            batches.shutdown();
+        }
+    }
+
+    private static void release(INDArray... arrays) {
+        java.util.Set<INDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (INDArray array : arrays) {
+            if (array != null && seen.add(array) && array.closeable()) {
+                array.close();
             }
         }
     }

@@ -15,4 +15,12 @@ public interface Featurizer {
      * Two featurizers with the same key must give the same features; the feature cache is keyed by it.
      */
     String cacheKey();
+
+    /**
+     * The batch size this featurizer runs fastest at, or 0 for no preference (callers then use their own). The fast
+     * path prefers small batches whose activations stay in cache.
+     */
+    default int preferredBatchSize() {
+        return 0;
+    }
 }

@@ -19,7 +19,12 @@ public final class GraphFeaturizer implements Featurizer {
                 .validateOutputLayerConfig(false)
                 .build();
         this.featureSize = GraphSurgery.channelsAt(base, cutLayer);
-        this.cacheKey = String.join("|", "weights=" + base.sha256(), "cut=" + cutLayer, "size=" + imageSize,
+        this.cacheKey = cacheKey(base, cutLayer, imageSize);
+    }
+
+    /** The cache key of pooled features of {@code base} cut at {@code cutLayer} for {@code imageSize} input. */
+    static String cacheKey(PretrainedModel base, String cutLayer, int imageSize) {
+        return String.join("|", "weights=" + base.sha256(), "cut=" + cutLayer, "size=" + imageSize,
                 "preprocessing=" + base.preprocessing().name(), "pool=avg");
     }
 

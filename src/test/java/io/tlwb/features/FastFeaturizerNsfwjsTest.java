@@ -1,0 +1,77 @@
+package io.tlwb.features;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tlwb.Workspace;
+import io.tlwb.data.ImagePipeline;
+import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.pretrained.WeightSources;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The fast path against the imported nsfwjs MobileNetV2 on real demo photos. Uses the project's own weights cache
+ * ({@code models/weights}, filled by the first {@code train} or {@code weights} run; npm pack otherwise).
+ */
+class FastFeaturizerNsfwjsTest {
+
+    /** One photo of each demo class. */
+    private static final List<String> CLASSES = List.of("birds", "flowers", "fruit", "mammals");
+
+    private static PretrainedModel base;
+
+    @BeforeAll
+    static void load() {
+        base = WeightSources.load(WeightSources.DEFAULT_SPEC, new Workspace(Path.of("")));
+    }
+
+    private static INDArray photos(int size) {
+        ImagePipeline pipeline = new ImagePipeline(size, base.preprocessing());
+        List<INDArray> images = CLASSES.stream().map(c -> Path.of("data/tuxpaint-photos", c))
+                .map(FastFeaturizerNsfwjsTest::firstImage)
+                .map(pipeline::load).toList();
+        return Nd4j.concat(0, images.toArray(INDArray[]::new));
+    }
+
+    private static Path firstImage(Path folder) {
+        try (var files = java.nio.file.Files.list(folder)) {
+            return files.filter(f -> f.toString().endsWith(".jpg")).sorted().findFirst().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void bottleneckFeaturesEqualTheImportedGraphOnRealPhotos() {
+        for (int size : new int[]{96, 160}) {
+            INDArray images = photos(size);
+            INDArray expected = new GraphFeaturizer(base, "out_relu", size).featurize(images);
+            FastFeaturizer fast = FastFeaturizer.compile(base, "out_relu", size);
+            INDArray actual = fast.featurize(images);
+            assertEquals(1280, fast.featureSize());
+            double diff = FastFeaturizerTest.maxAbsDiff(expected, actual);
+            assertTrue(diff <= 1e-3, "max abs diff at " + size + " px: " + diff);
+            assertTrue(expected.amaxNumber().doubleValue() > 0.1, "features are not all ~0");
+        }
+    }
+
+    @Test
+    void blockOutputsEqualTheImportedGraphInBothLayoutsIncludingOddSizes() {
+        // 100 px makes a stride-2 block see an odd size (25), where ZeroPadding2D ((0,1),(0,1)) is not TF SAME
+        int size = 100;
+        INDArray images = photos(size).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2));
+        for (String cut : new String[]{"block_3_depthwise_relu", "block_6_project_BN", "block_12_add"}) {
+            INDArray expected = new GraphFeaturizer(base, cut, size).featurize(images);
+            for (FoldedNet.Layout layout : FoldedNet.Layout.values()) {
+                double diff = FastFeaturizerTest.maxAbsDiff(expected,
+                        FastFeaturizer.compile(base, cut, size, layout).featurize(images));
+                assertTrue(diff <= 1e-3, cut + " " + layout + ": " + diff);
+            }
+        }
+    }
+}
