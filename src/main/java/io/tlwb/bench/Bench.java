@@ -2,11 +2,10 @@ package io.tlwb.bench;
 
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
-import io.tlwb.data.Augmentation;
 import io.tlwb.features.FastFeaturizer;
 import io.tlwb.features.GraphFeaturizer;
-import io.tlwb.model.HeadConfig;
 import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.train.TrainingDefaults;
 import io.tlwb.train.TrainingJob;
 import io.tlwb.train.TrainingOptions;
 import io.tlwb.train.TrainingResult;
@@ -242,8 +241,10 @@ public final class Bench {
             result.put("data", options.trainData().toString());
             result.put("epochs", options.epochs());
             for (String cache : List.of("cold", "warm")) {
-                TrainingOptions train = new TrainingOptions(options.trainData(), 0.2, 160, null, HeadConfig.TUTORIAL,
-                        options.epochs(), 32, 42, Augmentation.NONE, root.resolve("bench-model.zip"), true, null);
+                TrainingOptions train = new TrainingOptions(options.trainData(), TrainingDefaults.VALIDATION_SPLIT,
+                        TrainingDefaults.IMAGE_SIZE, null, TrainingDefaults.HEAD, options.epochs(),
+                        TrainingDefaults.BATCH_SIZE, TrainingDefaults.SEED, TrainingDefaults.AUGMENTATION,
+                        root.resolve("bench-model.zip"), true, null);
                 PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream());
                 long t = System.nanoTime();
                 TrainingResult r = new TrainingJob(workspace, quiet, null)

@@ -31,7 +31,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures to FILE.")
     Path json;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = TrainCommand.DEMO_DATA,
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = DataOptions.DEMO_DATA,
             description = "Folder for the cold/warm train. Default: ${DEFAULT-VALUE}.")
     Path data;
 
