@@ -103,6 +103,15 @@ public final class TransferModel {
      *                 standardization layer when the head standardizes
      */
     public ComputationGraph newHeadGraph(INDArray training) {
+        return newHeadGraph(featureSize, classes.size(), head, seed, training);
+    }
+
+    /**
+     * The head graph {@link #newHeadGraph(INDArray)} builds, without a base: for experiments that train many heads on
+     * cached features. A transfer model with the same feature size, class count, head and seed gets the same graph.
+     */
+    public static ComputationGraph newHeadGraph(int featureSize, int numClasses, HeadConfig head, long seed,
+                                                INDArray training) {
         var builder = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(head.updater().create(head.learningRate()))
@@ -110,7 +119,7 @@ public final class TransferModel {
                 .addInputs(INPUT)
                 .setInputTypes(InputType.feedForward(featureSize));
         String previous = INPUT;
-        for (NamedLayer layer : headLayers()) {
+        for (NamedLayer layer : headLayers(featureSize, numClasses, head)) {
             builder.addLayer(layer.name(), layer.layer(), previous);
             previous = layer.name();
         }
@@ -138,6 +147,10 @@ public final class TransferModel {
     }
 
     private List<NamedLayer> headLayers() {
+        return headLayers(featureSize, classes.size(), head);
+    }
+
+    private static List<NamedLayer> headLayers(int featureSize, int numClasses, HeadConfig head) {
         List<NamedLayer> layers = new ArrayList<>();
         if (head.standardize()) {
             layers.add(new NamedLayer(STANDARDIZE, new ElementWiseMultiplicationLayer.Builder()
@@ -145,7 +158,7 @@ public final class TransferModel {
                     .updater(new NoOp()).build()));
         }
         if (head.dropout() > 0) {
-            layers.add(new NamedLayer("head_dropout", dropout()));
+            layers.add(new NamedLayer("head_dropout", dropout(head)));
         }
         int nIn = featureSize;
         if (head.hiddenUnits() > 0) {
@@ -156,18 +169,18 @@ public final class TransferModel {
                     .build()));
             nIn = head.hiddenUnits();
             if (head.dropout() > 0) {
-                layers.add(new NamedLayer("head_hidden_dropout", dropout()));
+                layers.add(new NamedLayer("head_hidden_dropout", dropout(head)));
             }
         }
         layers.add(new NamedLayer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                .nIn(nIn).nOut(classes.size())
+                .nIn(nIn).nOut(numClasses)
                 .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER)
                 .l2(head.l2())
                 .build()));
         return layers;
     }
 
-    private DropoutLayer dropout() {
+    private static DropoutLayer dropout(HeadConfig head) {
         return new DropoutLayer.Builder(1.0 - head.dropout()).build(); // DL4J takes the retain probability
     }
 

@@ -63,12 +63,21 @@ public final class HeadTrainer {
         EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), observer::epoch);
         List<TrainingListener> all = new ArrayList<>(listeners);
         all.add(perEpoch);
-        head.setListeners(all);
-        Nd4j.getRandom().setSeed(seed);
-        head.fit(new FeatureBatchIterator(train, batchSize, seed), epochs);
-        head.setListeners(List.of());
+        fit(head, train, epochs, batchSize, seed, all);
         EvaluationResult after = Evaluator.evaluate(model.classes(), Predictions.of(head, validation));
         model.copyHeadFrom(head);
         return new Outcome(before, after, perEpoch.history());
+    }
+
+    /**
+     * The training loop itself, on a head graph from {@link TransferModel#newHeadGraph}: seeded minibatches over
+     * the cached features (one view per image per epoch), with the listeners attached while it runs.
+     */
+    public static void fit(ComputationGraph head, FeatureSet train, int epochs, int batchSize, long seed,
+                           List<TrainingListener> listeners) {
+        head.setListeners(listeners);
+        Nd4j.getRandom().setSeed(seed);
+        head.fit(new FeatureBatchIterator(train, batchSize, seed), epochs);
+        head.setListeners(List.of());
     }
 }
