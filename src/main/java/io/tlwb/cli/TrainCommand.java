@@ -4,6 +4,7 @@ import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
 import io.tlwb.model.HeadConfig;
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.Updater;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
@@ -82,6 +83,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "Training augmentation: none, flip or flip-rotate (cached as extra views). Default: ${DEFAULT-VALUE}.")
     String augment;
 
+    @Option(names = "--tta", paramLabel = "MODE", defaultValue = "none",
+            description = "Test-time augmentation for the validation figures, recorded in the model card as the "
+                    + "default of evaluate and predict: none, or flip (average with the mirror image). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String tta;
+
     @Option(names = "--validation-split", paramLabel = "FRACTION", defaultValue = "0.2",
             description = "Held out per class when DIR has no validation folder. Default: ${DEFAULT-VALUE}.")
     double validationSplit;
@@ -106,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
         try {
             head = new HeadConfig(!noStandardize, hidden, dropout, l2, Updater.parse(updater), learningRate);
             options = new TrainingOptions(data, validationSplit, imageSize, cutLayer, head, epochs, batchSize, seed,
-                    Augmentation.parse(augment), modelOut, force, metricsJson);
+                    Augmentation.parse(augment), modelOut, force, metricsJson, TestTimeAugmentation.parse(tta));
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

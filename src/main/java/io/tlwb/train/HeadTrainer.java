@@ -3,9 +3,11 @@ package io.tlwb.train;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Evaluator;
 import io.tlwb.features.FeatureSet;
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.TransferModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,6 +36,7 @@ public final class HeadTrainer {
     private final int batchSize;
     private final long seed;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private TestTimeAugmentation tta = TestTimeAugmentation.NONE;
 
     public HeadTrainer(TransferModel model, int epochs, int batchSize, long seed) {
         if (epochs < 1 || batchSize < 1) {
@@ -52,19 +55,28 @@ public final class HeadTrainer {
     }
 
     /**
+     * Evaluates with test-time augmentation: the validation features must then hold the mirrored view too
+     * ({@code Augmentation.FLIP} extraction).
+     */
+    public HeadTrainer optTta(TestTimeAugmentation tta) {
+        this.tta = Objects.requireNonNull(tta);
+        return this;
+    }
+
+    /**
      * Evaluates the untrained head, trains for the configured epochs, evaluates again, and leaves the trained head
      * in {@code model.graph()}.
      */
     public Outcome train(FeatureSet train, FeatureSet validation, Observer observer) {
         Nd4j.getRandom().setSeed(seed);
         ComputationGraph head = model.newHeadGraph(train.features());
-        EvaluationResult before = Evaluator.evaluate(model.classes(), Predictions.of(head, validation));
+        EvaluationResult before = Evaluator.evaluate(model.classes(), Predictions.of(head, validation, tta));
         observer.untrained(before);
-        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), observer::epoch);
+        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), tta, observer::epoch);
         List<TrainingListener> all = new ArrayList<>(listeners);
         all.add(perEpoch);
         fit(head, train, epochs, batchSize, seed, all);
-        EvaluationResult after = Evaluator.evaluate(model.classes(), Predictions.of(head, validation));
+        EvaluationResult after = Evaluator.evaluate(model.classes(), Predictions.of(head, validation, tta));
         model.copyHeadFrom(head);
         return new Outcome(before, after, perEpoch.history());
     }
