@@ -49,16 +49,18 @@ final class TrainCommand implements Callable<Integer> {
     int imageSize;
 
     @Option(names = "--cut-layer", paramLabel = "LAYER",
-            description = "Base layer the head reads; everything up to it is frozen. Default: the bottleneck (out_relu).")
+            description = "Base layer the head reads; everything up to it is frozen. Default: block_13_expand_relu for "
+                    + "the offline nsfwjs weights (its top blocks were tuned on NSFW data), else the bottleneck "
+                    + "(out_relu).")
     String cutLayer;
 
-    @Option(names = "--epochs", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", defaultValue = "30", description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-4", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-3", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
     double learningRate;
 
     @Option(names = "--updater", defaultValue = "adam",
@@ -76,14 +78,14 @@ final class TrainCommand implements Callable<Integer> {
             description = "Feed the head raw pooled features instead of per-feature standardized ones.")
     boolean noStandardize;
 
-    @Option(names = "--l2", defaultValue = "0", description = "L2 penalty on the head's weights. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--l2", defaultValue = "0.1", description = "L2 penalty on the head's weights. Default: ${DEFAULT-VALUE}.")
     double l2;
 
     @Option(names = "--augment", paramLabel = "MODE", defaultValue = "none",
             description = "Training augmentation: none, flip or flip-rotate (cached as extra views). Default: ${DEFAULT-VALUE}.")
     String augment;
 
-    @Option(names = "--tta", paramLabel = "MODE", defaultValue = "none",
+    @Option(names = "--tta", paramLabel = "MODE", defaultValue = "flip",
             description = "Test-time augmentation for the validation figures, recorded in the model card as the "
                     + "default of evaluate and predict: none, or flip (average with the mirror image). "
                     + "Default: ${DEFAULT-VALUE}.")
