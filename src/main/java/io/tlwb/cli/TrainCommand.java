@@ -60,7 +60,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-3", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "3e-3", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
     double learningRate;
 
     @Option(names = "--updater", defaultValue = "adam",

@@ -22,9 +22,9 @@ public record HeadConfig(boolean standardize, int hiddenUnits, double dropout, d
     /**
      * The {@code train} command's default head, tuned on the offline nsfwjs features (cut at
      * {@code block_13_expand_relu}, 30 epochs): standardized features, dropout 0.2, a linear classifier with L2 0.1,
-     * Adam at 1e-3. On hymenoptera it beat the tutorial's recipe by about 20 points (README).
+     * Adam at 3e-3. On hymenoptera it beat the tutorial's recipe by about 20 points (README).
      */
-    public static final HeadConfig DEFAULT = new HeadConfig(true, 0, 0.2, 0.1, Updater.ADAM, 1e-3);
+    public static final HeadConfig DEFAULT = new HeadConfig(true, 0, 0.2, 0.1, Updater.ADAM, 3e-3);
 
     public HeadConfig {
         if (hiddenUnits < 0) {
