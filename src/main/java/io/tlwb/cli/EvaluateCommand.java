@@ -6,6 +6,7 @@ import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.model.SavedModel;
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.report.RunReport;
 import io.tlwb.serve.Predictor;
 import java.io.PrintWriter;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "evaluate", description = {"Re-evaluate a saved model on a folder of labelled images.",
@@ -32,6 +34,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "ZIP", required = true, description = "A model zip written by train.")
     Path model;
 
+    @Option(names = "--tta", paramLabel = "MODE",
+            description = "Test-time augmentation: none, or flip (average with the mirror image). "
+                    + "Default: what train evaluated the model with (its model card).")
+    String tta;
+
     @Option(names = "--data", paramLabel = "DIR", required = true, description = "Folder of labelled images.")
     Path data;
 
@@ -45,7 +52,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         SavedModel saved = SavedModel.load(model);
-        Predictor predictor = new Predictor(saved);
+        Predictor predictor = predictor(saved);
         ImageDataset set = ImageFolders.openEvaluationSet(data, saved.card().classes());
         PrintWriter out = spec.commandLine().getOut();
         out.printf("evaluating %s on %s: %d images%s%n", model, set.root(), set.validation().size(),
@@ -70,5 +77,16 @@ final class EvaluateCommand implements Callable<Integer> {
                 Map.of("total", (System.nanoTime() - start) / 1e9));
         out.printf("report: %s%nrun folder %s%n", report, run.dir());
         return 0;
+    }
+
+    private Predictor predictor(SavedModel saved) {
+        if (tta == null) {
+            return new Predictor(saved);
+        }
+        try {
+            return new Predictor(saved, TestTimeAugmentation.parse(tta));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 }

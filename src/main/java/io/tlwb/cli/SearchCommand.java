@@ -96,7 +96,7 @@ final class SearchCommand implements Callable<Integer> {
             SearchSpace searchSpace = space == null ? SearchSpace.DEFAULT : SearchSpace.read(space);
             // train's defaults, trained first so the table shows what the search gained
             HeadCandidate reference = noReference ? null : new HeadCandidate(TrainingDefaults.HEAD,
-                    TrainingDefaults.BATCH_SIZE, TrainingDefaults.EPOCHS, SearchSpace.BOTTLENECK);
+                    TrainingDefaults.BATCH_SIZE, TrainingDefaults.EPOCHS, SearchSpace.DEFAULT_CUT);
             options = new SearchOptions(dataOptions.data, dataOptions.validationSplit, dataOptions.imageSize,
                     dataOptions.augmentation(), searchSpace, SearchStrategy.parse(strategy), candidates, maxMinutes,
                     dataOptions.seed, ScoreMetric.parse(score), gridPoints, reference, modelOut, force);

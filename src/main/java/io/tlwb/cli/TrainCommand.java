@@ -3,6 +3,7 @@ package io.tlwb.cli;
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.model.HeadConfig;
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.Updater;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
@@ -41,11 +42,10 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DashboardOptions dashboard;
 
-
-
-
     @Option(names = "--cut-layer", paramLabel = "LAYER",
-            description = "Base layer the head reads; everything up to it is frozen. Default: the bottleneck (out_relu).")
+            description = "Base layer the head reads; everything up to it is frozen. Default: block_13_expand_relu for "
+                    + "the offline nsfwjs weights (its top blocks were tuned on NSFW data), else the bottleneck "
+                    + "(out_relu).")
     String cutLayer;
 
     @Option(names = "--epochs", description = "Default: ${DEFAULT-VALUE}.")
@@ -75,8 +75,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--l2", description = "L2 penalty on the head's weights. Default: ${DEFAULT-VALUE}.")
     double l2 = TrainingDefaults.HEAD.l2();
 
-
-
+    @Option(names = "--tta", paramLabel = "MODE",
+            description = "Test-time augmentation for the validation figures, recorded in the model card as the "
+                    + "default of evaluate and predict: none, or flip (average with the mirror image). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String tta = TrainingDefaults.TTA.cliName();
 
     @Option(names = "--model-out", paramLabel = "FILE",
             description = "Where to save the model zip. Default: a new file under models/.")
@@ -95,7 +98,8 @@ final class TrainCommand implements Callable<Integer> {
         try {
             head = new HeadConfig(standardize, hidden, dropout, l2, Updater.parse(updater), learningRate);
             options = new TrainingOptions(dataOptions.data, dataOptions.validationSplit, dataOptions.imageSize, cutLayer,
-                    head, epochs, batchSize, dataOptions.seed, dataOptions.augmentation(), modelOut, force, metricsJson);
+                    head, epochs, batchSize, dataOptions.seed, dataOptions.augmentation(), modelOut, force, metricsJson,
+                    TestTimeAugmentation.parse(tta));
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

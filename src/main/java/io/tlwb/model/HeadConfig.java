@@ -21,6 +21,7 @@ public record HeadConfig(boolean standardize, int hiddenUnits, double dropout, d
     /** The Keras tutorial's head: dropout 0.2 and a linear classifier trained with Adam at 1e-4. */
     public static final HeadConfig TUTORIAL = new HeadConfig(false, 0, 0.2, 0.0, Updater.ADAM, 1e-4);
 
+
     public HeadConfig {
         if (hiddenUnits < 0) {
             throw new IllegalArgumentException("hidden units must be >= 0 (0 = linear head), got " + hiddenUnits);

@@ -3,6 +3,8 @@ package io.tlwb.serve;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.model.ModelCard;
 import io.tlwb.model.SavedModel;
+import io.tlwb.model.TestTimeAugmentation;
+import java.util.Objects;
 import io.tlwb.pretrained.Preprocessing;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,11 +27,28 @@ public final class Predictor {
 
     private final SavedModel model;
     private final ImagePipeline pipeline;
+    private final TestTimeAugmentation tta;
 
+    /** Predicts with the test-time augmentation the model was evaluated with at training (none for older models). */
     public Predictor(SavedModel model) {
+        this(model, trainedWith(model.card()));
+    }
+
+    public Predictor(SavedModel model, TestTimeAugmentation tta) {
         this.model = model;
+        this.tta = Objects.requireNonNull(tta, "tta");
         ModelCard card = model.card();
         this.pipeline = new ImagePipeline(card.imageSize(), Preprocessing.named(card.preprocessing()));
+    }
+
+    /** The test-time augmentation recorded in a model card's training settings, or none when it records none. */
+    public static TestTimeAugmentation trainedWith(ModelCard card) {
+        Object recorded = card.training().get(TestTimeAugmentation.CARD_KEY);
+        return recorded == null ? TestTimeAugmentation.NONE : TestTimeAugmentation.parse(recorded.toString());
+    }
+
+    public TestTimeAugmentation tta() {
+        return tta;
     }
 
     public List<String> classes() {
@@ -43,7 +62,7 @@ public final class Predictor {
         int next = 0;
         while (batches.hasNext()) {
             DataSet batch = batches.next();
-            float[][] probabilities = model.graph().outputSingle(false, batch.getFeatures()).toFloatMatrix();
+            float[][] probabilities = tta.output(model.graph(), batch.getFeatures()).toFloatMatrix();
             for (float[] row : probabilities) {
                 LabeledImage image = images.get(next++);
                 predictions.add(new Prediction(image.file().toString(), image.label(), row));
@@ -54,7 +73,7 @@ public final class Predictor {
 
     /** @throws io.tlwb.data.DataException naming the file when it is missing or cannot be decoded */
     public Result predict(Path file) {
-        INDArray probabilities = model.graph().outputSingle(false, pipeline.load(file));
+        INDArray probabilities = tta.output(model.graph(), pipeline.load(file));
         float[] p = probabilities.toFloatVector();
         int best = 0;
         for (int i = 1; i < p.length; i++) {

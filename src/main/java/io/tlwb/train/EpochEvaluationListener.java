@@ -3,6 +3,7 @@ package io.tlwb.train;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Evaluator;
 import io.tlwb.features.FeatureSet;
+import io.tlwb.model.TestTimeAugmentation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -21,8 +22,12 @@ final class EpochEvaluationListener extends BaseTrainingListener {
     private int batches;
     private long epochStart = System.nanoTime();
 
-    EpochEvaluationListener(FeatureSet validation, List<String> classes, Consumer<EpochStats> onEpoch) {
+    private final TestTimeAugmentation tta;
+
+    EpochEvaluationListener(FeatureSet validation, List<String> classes, TestTimeAugmentation tta,
+                            Consumer<EpochStats> onEpoch) {
         this.validation = validation;
+        this.tta = tta;
         this.classes = classes;
         this.onEpoch = onEpoch;
     }
@@ -42,7 +47,7 @@ final class EpochEvaluationListener extends BaseTrainingListener {
 
     @Override
     public void onEpochEnd(Model model) {
-        EvaluationResult result = Evaluator.evaluate(classes, Predictions.of((ComputationGraph) model, validation));
+        EvaluationResult result = Evaluator.evaluate(classes, Predictions.of((ComputationGraph) model, validation, tta));
         EpochStats stats = new EpochStats(history.size() + 1, lossSum / Math.max(1, batches), result.loss(),
                 result.accuracy(), (System.nanoTime() - epochStart) / 1e9);
         history.add(stats);

@@ -17,6 +17,7 @@ import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
 import io.tlwb.model.ModelCard;
 import io.tlwb.model.SavedModel;
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.TransferModel;
 import io.tlwb.pretrained.PretrainedModel;
 import java.io.IOException;
@@ -81,11 +82,12 @@ public final class TrainingJob {
                 new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), options.batchSize(), progress);
         FeatureSet train = extractor.extract("train", data.train(), data.numClasses(), options.augmentation());
         FeatureSet validation = extractor.extract("validation", data.validation(), data.numClasses(),
-                Augmentation.NONE);
+                options.tta() == TestTimeAugmentation.FLIP ? Augmentation.FLIP : Augmentation.NONE);
         seconds.put("featurize", elapsed(t));
 
         t = System.nanoTime();
-        HeadTrainer trainer = new HeadTrainer(model, options.epochs(), options.batchSize(), options.seed());
+        HeadTrainer trainer = new HeadTrainer(model, options.epochs(), options.batchSize(), options.seed())
+                .optTta(options.tta());
         listeners.forEach(trainer::addListeners);
         HeadTrainer.Outcome outcome = trainer.train(train, validation, new HeadTrainer.Observer() {
             @Override
@@ -103,7 +105,8 @@ public final class TrainingJob {
         });
         seconds.put("train", elapsed(t));
 
-        out.println("after training, on the validation split:");
+        out.println("after training, on the validation split" + (options.tta() == TestTimeAugmentation.NONE ? ":"
+                : " (test-time augmentation: " + options.tta() + "):"));
         out.print(outcome.after().toText());
 
         Map<String, Object> metrics = metrics(data, outcome);

@@ -2,9 +2,11 @@ package io.tlwb.train;
 
 import io.tlwb.data.Augmentation;
 import io.tlwb.model.HeadConfig;
+import io.tlwb.model.TestTimeAugmentation;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Everything that shapes a training run besides the base model. Validated on construction.
@@ -16,10 +18,11 @@ import java.util.Map;
  * @param modelOut        where to save the model, or null for a fresh file under {@code models/}
  * @param overwrite       whether {@code modelOut} may replace an existing file
  * @param metricsJson     an extra copy of the metrics, or null
+ * @param tta             how validation predictions are formed (and, through the model card, later predictions)
  */
 public record TrainingOptions(Path data, double validationSplit, int imageSize, String cutLayer, HeadConfig head,
                               int epochs, int batchSize, long seed, Augmentation augmentation, Path modelOut,
-                              boolean overwrite, Path metricsJson) {
+                              boolean overwrite, Path metricsJson, TestTimeAugmentation tta) {
 
     public TrainingOptions {
         if (!(validationSplit > 0 && validationSplit < 1)) {
@@ -34,6 +37,15 @@ public record TrainingOptions(Path data, double validationSplit, int imageSize, 
         if (batchSize < 1 || batchSize > 4096) {
             throw new IllegalArgumentException("--batch-size must be between 1 and 4096, got " + batchSize);
         }
+        Objects.requireNonNull(tta, "tta");
+    }
+
+    /** Options without test-time augmentation. */
+    public TrainingOptions(Path data, double validationSplit, int imageSize, String cutLayer, HeadConfig head,
+                           int epochs, int batchSize, long seed, Augmentation augmentation, Path modelOut,
+                           boolean overwrite, Path metricsJson) {
+        this(data, validationSplit, imageSize, cutLayer, head, epochs, batchSize, seed, augmentation, modelOut,
+                overwrite, metricsJson, TestTimeAugmentation.NONE);
     }
 
     /** The configuration as written to the run folder and the model card. */
@@ -48,6 +60,7 @@ public record TrainingOptions(Path data, double validationSplit, int imageSize, 
         m.put("batchSize", batchSize);
         m.put("seed", seed);
         m.put("augmentation", augmentation.cliName());
+        m.put(TestTimeAugmentation.CARD_KEY, tta.cliName());
         return m;
     }
 }

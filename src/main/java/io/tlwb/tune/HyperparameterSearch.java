@@ -13,6 +13,7 @@ import io.tlwb.features.FeatureExtractor;
 import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
 import io.tlwb.model.GraphSurgery;
+import io.tlwb.model.TransferModel;
 import io.tlwb.model.SavedModel;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.train.TrainingJob;
@@ -199,7 +200,7 @@ public final class HyperparameterSearch {
                 + "images) at %s", data.root().getFileName(), data.train().size(), data.validation().size(), cutLayers));
     }
 
-    /** Replaces {@link SearchSpace#BOTTLENECK} with the base's bottleneck and checks every cut layer exists. */
+    /** Replaces {@link SearchSpace#DEFAULT_CUT} with train's cut layer for the base and checks every cut layer exists. */
     private static SearchSpace resolveCutLayers(SearchSpace space, PretrainedModel base) {
         List<Object> cuts = new ArrayList<>();
         for (Object cut : space.get("cutLayer").values()) {
@@ -213,7 +214,7 @@ public final class HyperparameterSearch {
     }
 
     private static String resolveCut(String cut, PretrainedModel base) {
-        String layer = cut.equals(SearchSpace.BOTTLENECK) ? base.bottleneckLayer() : cut;
+        String layer = cut.equals(SearchSpace.DEFAULT_CUT) ? TransferModel.defaultCutLayer(base) : cut;
         try {
             GraphSurgery.channelsAt(base, layer);
         } catch (IllegalArgumentException e) {

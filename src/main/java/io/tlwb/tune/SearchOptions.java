@@ -20,7 +20,7 @@ import java.util.Map;
  * @param score           what the best candidate is chosen by, on the validation split
  * @param gridPoints      grid search: points per continuous range (integer ranges get at most this many)
  * @param reference       a head trained first for comparison (the {@code train} defaults), or null for none;
- *                        its cut layer may be {@link SearchSpace#BOTTLENECK}
+ *                        its cut layer may be {@link SearchSpace#DEFAULT_CUT}
  * @param modelOut        where to save the best model, or null for a fresh file under {@code models/}
  * @param overwrite       whether {@code modelOut} may replace an existing file
  */

@@ -42,19 +42,19 @@ public record SearchSpace(Map<String, Dimension> dimensions) {
     public static final List<String> KEYS = List.of("learningRate", "dropout", "hiddenUnits", "l2", "batchSize",
             "updater", "epochs", "cutLayer");
 
-    /** Where the base's own bottleneck is meant: the default cut layer, resolved when the search starts. */
-    public static final String BOTTLENECK = "bottleneck";
+    /** The cut layer {@code train} uses for the base (see {@code TransferModel.defaultCutLayer}), resolved at start. */
+    public static final String DEFAULT_CUT = "default";
 
     /** A sensible first search around the Keras tutorial's head. */
     public static final SearchSpace DEFAULT = new SearchSpace(ordered(Map.of(
             "learningRate", Dimension.range(1e-5, 1e-2, Dimension.Scale.LOG),
             "dropout", Dimension.range(0.0, 0.5, Dimension.Scale.LINEAR),
             "hiddenUnits", Dimension.choice(List.of(0, 128, 256)),
-            "l2", Dimension.choice(List.of(0.0, 1e-5, 1e-4, 1e-3)),
+            "l2", Dimension.choice(List.of(0.0, 1e-3, 1e-2, 1e-1)),
             "batchSize", Dimension.choice(List.of(16, 32, 64)),
             "updater", Dimension.choice(List.of("adam", "nesterovs", "rmsprop")),
-            "epochs", Dimension.choice(List.of(5, 10, 20)),
-            "cutLayer", Dimension.fixed(BOTTLENECK))));
+            "epochs", Dimension.choice(List.of(10, 30, 50)),
+            "cutLayer", Dimension.fixed(DEFAULT_CUT))));
 
     private enum Kind { DOUBLE, INT, STRING }
 

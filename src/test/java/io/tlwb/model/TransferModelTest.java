@@ -6,12 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tlwb.features.GraphFeaturizer;
+import io.tlwb.pretrained.Preprocessing;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.testing.TinyBase;
+import java.nio.file.Path;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -80,5 +87,35 @@ class TransferModelTest {
         TransferModel model = TransferModel.builder().setBase(base).setClasses(List.of("a", "b"))
                 .optCutLayer("Conv1_relu").build();
         assertEquals(8, model.featureSize());
+    }
+
+    @Test
+    void nsfwjsWeightsAreCutBelowTheirNsfwTunedTopByDefaultOtherBasesAtTheBottleneck() {
+        assertEquals("out_relu", TransferModel.defaultCutLayer(base));
+        PretrainedModel nsfwjsLike = new PretrainedModel("npm:nsfwjs@4.4.0", nsfwjsShapedGraph(), Path.of("n.h5"),
+                "0".repeat(64), 32, Preprocessing.ZERO_TO_ONE, "out_relu");
+        assertEquals("block_13_expand_relu", TransferModel.defaultCutLayer(nsfwjsLike));
+        TransferModel model = TransferModel.builder().setBase(nsfwjsLike).setClasses(List.of("a", "b")).build();
+        assertEquals("block_13_expand_relu", model.cutLayer());
+        assertEquals(6, model.featureSize());
+        PretrainedModel otherWithSameLayers = new PretrainedModel("keras:mobilenet_v2_1.0_224", nsfwjsShapedGraph(),
+                Path.of("k.h5"), "0".repeat(64), 32, Preprocessing.MINUS_ONE_TO_ONE, "out_relu");
+        assertEquals("out_relu", TransferModel.defaultCutLayer(otherWithSameLayers));
+    }
+
+    /** Two conv blocks named like MobileNetV2's block_13 expansion and bottleneck. */
+    private static ComputationGraph nsfwjsShapedGraph() {
+        var conf = new NeuralNetConfiguration.Builder().seed(1).graphBuilder()
+                .addInputs("input_1")
+                .setInputTypes(InputType.convolutional(32, 32, 3, CNN2DFormat.NHWC))
+                .addLayer("block_13_expand_relu", new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(6)
+                        .dataFormat(CNN2DFormat.NHWC).activation(Activation.RELU).build(), "input_1")
+                .addLayer("out_relu", new ConvolutionLayer.Builder(1, 1).nOut(10)
+                        .dataFormat(CNN2DFormat.NHWC).activation(Activation.RELU).build(), "block_13_expand_relu")
+                .setOutputs("out_relu")
+                .build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
     }
 }

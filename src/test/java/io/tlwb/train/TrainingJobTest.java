@@ -1,6 +1,7 @@
 package io.tlwb.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,10 +12,13 @@ import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
+import io.tlwb.eval.EvaluationResult;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.SavedModel;
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.Updater;
 import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.serve.Predictor;
 import io.tlwb.testing.LearnableImages;
 import io.tlwb.testing.TinyBase;
 import java.io.PrintWriter;
@@ -69,6 +73,29 @@ class TrainingJobTest {
         for (String file : new String[] {"config.json", "metrics.json", "skipped.txt"}) {
             assertTrue(Files.exists(result.run().file(file)), file);
         }
+    }
+
+    @Test
+    void flipTestTimeAugmentationFiguresAreWhatTheSavedModelGivesOnTheImages() {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 6);
+        Workspace ws = new Workspace(tmp.resolve("ws"));
+        TrainingOptions flip = new TrainingOptions(data, 0.25, 32, null,
+                new HeadConfig(true, 0, 0.2, 0, Updater.ADAM, 3e-2), 4, 8, 7, Augmentation.NONE,
+                tmp.resolve("tta.zip"), false, null, TestTimeAugmentation.FLIP);
+        StringWriter console = new StringWriter();
+        TrainingResult result = new TrainingJob(ws, new PrintWriter(console, true), null)
+                .run(base, flip, RunFolder.create(ws.runsDir(), "train"));
+        assertTrue(console.toString().contains("test-time augmentation: flip"), console.toString());
+
+        SavedModel loaded = SavedModel.load(result.modelFile());
+        Predictor predictor = new Predictor(loaded);
+        assertEquals(TestTimeAugmentation.FLIP, predictor.tta(), "the card makes flip the model's default");
+        EvaluationResult onImages = predictor.evaluate(result.dataset().validation(), 3);
+        assertEquals(result.outcome().after().accuracy(), onImages.accuracy(), 1e-9);
+        assertEquals(result.outcome().after().loss(), onImages.loss(), 1e-5);
+        EvaluationResult plain = new Predictor(loaded, TestTimeAugmentation.NONE)
+                .evaluate(result.dataset().validation(), 3);
+        assertNotEquals(plain.loss(), onImages.loss(), "flip averaging changes the probabilities");
     }
 
     @Test

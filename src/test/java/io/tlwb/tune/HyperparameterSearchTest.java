@@ -54,7 +54,7 @@ class HyperparameterSearchTest {
     @Test
     void tinySearchWritesEveryCandidateAndSavesTheBestAsAModelThatPredicts() throws Exception {
         Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 3);
-        HeadCandidate defaults = new HeadCandidate(HeadConfig.TUTORIAL, 8, 2, SearchSpace.BOTTLENECK);
+        HeadCandidate defaults = new HeadCandidate(HeadConfig.TUTORIAL, 8, 2, SearchSpace.DEFAULT_CUT);
         StringWriter console = new StringWriter();
         SearchResult result = search(data, options(data, SearchStrategy.RANDOM, 3, defaults,
                 tmp.resolve("out/best.zip")), console);

@@ -1,0 +1,71 @@
+package io.tlwb.model;
+
+import io.tlwb.data.ImagePipeline;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * How a model's prediction for an image is formed at evaluation and prediction time.
+ * {@link #FLIP} averages the class probabilities of the image and of its mirror image (width axis reversed), which
+ * costs a second forward pass and changes nothing for an image that is its own mirror.
+ */
+public enum TestTimeAugmentation {
+    /** One forward pass on the image as it is. */
+    NONE("none"),
+    /** The mean of the softmax outputs for the image and its horizontal mirror. */
+    FLIP("flip");
+
+    /** The key of the model card's training settings that records the setting train evaluated with. */
+    public static final String CARD_KEY = "tta";
+
+    private final String cliName;
+
+    TestTimeAugmentation(String cliName) {
+        this.cliName = cliName;
+    }
+
+    /** The name used on the command line and in model cards. */
+    public String cliName() {
+        return cliName;
+    }
+
+    /** Class probabilities {@code [batch, classes]} of a preprocessed NHWC batch. */
+    public INDArray output(ComputationGraph graph, INDArray nhwc) {
+        INDArray plain = graph.outputSingle(false, nhwc);
+        if (this == NONE) {
+            return plain;
+        }
+        plain = plain.dup(); // outputSingle may hand back workspace-backed memory the next call reuses
+        return combine(plain, graph.outputSingle(false, ImagePipeline.flipHorizontally(nhwc)));
+    }
+
+    /**
+     * Combines the probabilities of the plain images with those of their mirrors ({@code mirrored} is ignored for
+     * {@link #NONE}); used where both are already computed, e.g. from cached features of both views.
+     */
+    public INDArray combine(INDArray plain, INDArray mirrored) {
+        return this == NONE ? plain : plain.add(mirrored).divi(2);
+    }
+
+    /** The setting called {@code name} ({@code none} or {@code flip}, case-insensitive). */
+    public static TestTimeAugmentation parse(String name) {
+        if (name != null) {
+            String n = name.trim().toLowerCase(Locale.ROOT);
+            for (TestTimeAugmentation t : values()) {
+                if (t.cliName.equals(n)) {
+                    return t;
+                }
+            }
+        }
+        throw new IllegalArgumentException("unknown test-time augmentation '" + name + "': expected one of "
+                + Arrays.stream(values()).map(TestTimeAugmentation::cliName).collect(Collectors.joining(", ")));
+    }
+
+    @Override
+    public String toString() {
+        return cliName;
+    }
+}

@@ -1,0 +1,31 @@
+package io.tlwb.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.tlwb.data.Augmentation;
+import io.tlwb.model.HeadConfig;
+import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.model.Updater;
+import io.tlwb.train.TrainingDefaults;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class TrainCommandDefaultsTest {
+
+    @Test
+    void defaultFlagsAreTheTunedHeadThirtyEpochsAndFlipTestTimeAugmentation() {
+        TrainCommand train = new TrainCommand();
+        new CommandLine(train).parseArgs();
+        HeadConfig head = new HeadConfig(train.standardize, train.hidden, train.dropout, train.l2,
+                Updater.parse(train.updater), train.learningRate);
+        assertEquals(TrainingDefaults.HEAD, head);
+        assertEquals(new HeadConfig(true, 0, 0.2, 0.1, Updater.ADAM, 3e-3), head);
+        assertEquals(30, train.epochs);
+        assertEquals(32, train.batchSize);
+        assertEquals(160, train.dataOptions.imageSize);
+        assertEquals(Augmentation.NONE, train.dataOptions.augmentation());
+        assertEquals(TestTimeAugmentation.FLIP, TestTimeAugmentation.parse(train.tta));
+        assertNull(train.cutLayer, "the cut layer defaults per weight source (TransferModel.defaultCutLayer)");
+    }
+}
