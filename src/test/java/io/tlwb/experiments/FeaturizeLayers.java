@@ -24,9 +24,14 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * from one forward pass per image and view, so head experiments over cut layers cost one featurization, not one per
  * layer. Entries are written under the same keys {@link GraphFeaturizer} uses, so later {@code train} runs hit them.
  *
- * <p>Usage (from the project root): {@code mvn -q test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.tlwb.experiments.FeaturizeLayers -Dexec.args="DATA SIZE VIEWS LAYER..."}, where VIEWS is
- * {@code none}, {@code flip} or {@code flip-rotate} (the training augmentation whose views to cache).
+ * <p>Usage, from the project root (the pom pins exec:java's main class, so run java directly):
+ * <pre>
+ * mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt -Dmdep.includeScope=test
+ * java -Xmx3g -cp target/test-classes:target/classes:$(cat cp.txt) io.tlwb.experiments.FeaturizeLayers \
+ *     DATA SIZE VIEWS LAYER...
+ * </pre>
+ * where VIEWS is {@code none}, {@code flip} or {@code flip-rotate} (the training augmentation whose views to cache;
+ * validation images get the plain and, with flip or flip-rotate, the mirrored view).
  */
 public final class FeaturizeLayers {
 

@@ -39,7 +39,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * per configuration, and prints validation accuracy and loss (mean, min-max) at chosen epochs, plain and with
  * horizontal-flip test-time augmentation (the softmax averaged over the image and its cached mirror).
  *
- * <p>Arguments: {@code DATA SIZE CONFIG_FILE}. Each non-blank line of the file is one configuration of
+ * <p>Run like {@link FeaturizeLayers}, with arguments {@code DATA SIZE CONFIG_FILE}
+ * ({@code src/test/resources/io/tlwb/experiments/hymenoptera-sweep.txt} holds the sweep behind the defaults).
+ * A run reproduces {@code train} exactly: with the same seed, a configuration gives the figures the command prints. Each non-blank line of the file is one configuration of
  * {@code key=value} tokens; defaults in brackets: {@code cut=[out_relu]} (several joined by {@code +} concatenate
  * their pooled features), {@code lr=[1e-3] updater=[adam] epochs=[10] (comma list: evaluated at each) batch=[32]
  * l2=[0] dropout=[0.2] hidden=[0] std=[1] aug=[none] seeds=[1,2,3]}.
