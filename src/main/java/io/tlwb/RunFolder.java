@@ -7,21 +7,26 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 
 /**
  * The folder {@code runs/<id>/} every run keeps: its exact configuration, metrics, skipped files, dashboard stats and
- * report. Ids sort by time and a new run never reuses an existing folder.
+ * report. Ids sort by time, carry a random tag so runs from different workspaces never share an id (the dashboard
+ * uses it as the session id), and a new run never reuses an existing folder.
  */
 public record RunFolder(String id, Path dir) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** Creates a fresh folder {@code <runsDir>/<kind>-<timestamp>[-n]}. */
+    /** Creates a fresh folder {@code <runsDir>/<kind>-<timestamp>-<tag>[-n]}. */
     public static RunFolder create(Path runsDir, String kind) {
-        String base = kind + "-" + LocalDateTime.now().format(STAMP);
+        String base = kind + "-" + LocalDateTime.now().format(STAMP) + "-"
+                + HexFormat.of().toHexDigits((short) RANDOM.nextInt(1 << 16));
         try {
             Files.createDirectories(runsDir);
             for (int n = 0; ; n++) {

@@ -62,6 +62,11 @@ class DashboardTest {
         return run;
     }
 
+    private static boolean pause() throws InterruptedException {
+        Thread.sleep(200);
+        return true;
+    }
+
     static String get(URI base, String path) throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(base.resolve(path))
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
@@ -78,7 +83,11 @@ class DashboardTest {
         AtomicReference<JsonNode> overview = new AtomicReference<>();
         RunFolder run = trainTiny(tmp, dashboard, 1, () -> {
             try {
-                sessions.set(JSON.readTree(get(base, "/train/sessions/info")));
+                // The UI ingests stats events on its own thread: give it a moment after a fast run.
+                long deadline = System.nanoTime() + 15_000_000_000L;
+                do {
+                    sessions.set(JSON.readTree(get(base, "/train/sessions/info")));
+                } while (sessions.get().isEmpty() && System.nanoTime() < deadline && pause());
                 current.set(get(base, "/train/sessions/current"));
                 overview.set(JSON.readTree(get(base, "/train/overview/data")));
                 assertTrue(get(base, "/train/overview").contains("scoreiterchart"));
