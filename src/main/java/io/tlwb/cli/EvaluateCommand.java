@@ -6,7 +6,6 @@ import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.model.SavedModel;
-import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.report.RunReport;
 import io.tlwb.serve.Predictor;
 import java.io.PrintWriter;
@@ -18,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "evaluate", description = {"Re-evaluate a saved model on a folder of labelled images.",
@@ -31,13 +29,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     WorkspaceOption workspaceOption;
 
-    @Option(names = "--model", paramLabel = "ZIP", required = true, description = "A model zip written by train.")
-    Path model;
-
-    @Option(names = "--tta", paramLabel = "MODE",
-            description = "Test-time augmentation: none, or flip (average with the mirror image). "
-                    + "Default: what train evaluated the model with (its model card).")
-    String tta;
+    @Mixin
+    SavedModelOptions modelOptions;
 
     @Option(names = "--data", paramLabel = "DIR", required = true, description = "Folder of labelled images.")
     Path data;
@@ -51,11 +44,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long start = System.nanoTime();
-        SavedModel saved = SavedModel.load(model);
-        Predictor predictor = predictor(saved);
+        SavedModel saved = SavedModel.load(modelOptions.model);
+        Predictor predictor = modelOptions.predictor(saved);
         ImageDataset set = ImageFolders.openEvaluationSet(data, saved.card().classes());
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("evaluating %s on %s: %d images%s%n", model, set.root(), set.validation().size(),
+        out.printf("evaluating %s on %s: %d images%s%n", modelOptions.model, set.root(), set.validation().size(),
                 set.skipped().isEmpty() ? "" : ", " + set.skipped().size() + " unusable files skipped");
         EvaluationResult result = predictor.evaluate(set.validation(), batchSize);
         out.print(result.toText());
@@ -63,7 +56,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Workspace workspace = workspaceOption.workspace();
         RunFolder run = RunFolder.create(workspace.runsDir(), "evaluate");
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("model", model.toAbsolutePath().toString());
+        metrics.put("model", modelOptions.model.toAbsolutePath().toString());
         metrics.put("data", set.root().toString());
         metrics.put("classes", result.classes());
         metrics.put("after", result.toMap());
@@ -73,20 +66,10 @@ final class EvaluateCommand implements Callable<Integer> {
         if (metricsJson != null) {
             RunFolder.writeJson(metricsJson, metrics);
         }
-        Path report = RunReport.writeEvaluation(run, saved.card(), model, set, result,
+        Path report = RunReport.writeEvaluation(run, saved.card(), modelOptions.model, set, result,
                 Map.of("total", (System.nanoTime() - start) / 1e9));
         out.printf("report: %s%nrun folder %s%n", report, run.dir());
         return 0;
     }
 
-    private Predictor predictor(SavedModel saved) {
-        if (tta == null) {
-            return new Predictor(saved);
-        }
-        try {
-            return new Predictor(saved, TestTimeAugmentation.parse(tta));
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
-    }
 }

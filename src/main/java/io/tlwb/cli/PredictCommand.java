@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tlwb.WorkbenchException;
 import io.tlwb.data.ImageFolders;
 import io.tlwb.model.SavedModel;
-import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.serve.Predictor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -15,9 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -27,13 +26,8 @@ final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "ZIP", required = true, description = "A model zip written by train.")
-    Path model;
-
-    @Option(names = "--tta", paramLabel = "MODE",
-            description = "Test-time augmentation: none, or flip (average with the mirror image). "
-                    + "Default: what train evaluated the model with (its model card).")
-    String tta;
+    @Mixin
+    SavedModelOptions modelOptions;
 
     @Option(names = "--json", description = "Print one JSON document with every image's probabilities.")
     boolean json;
@@ -43,7 +37,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Predictor predictor = predictor(SavedModel.load(model));
+        Predictor predictor = modelOptions.predictor(SavedModel.load(modelOptions.model));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Predictor.Result> results = new ArrayList<>();
@@ -86,14 +80,4 @@ final class PredictCommand implements Callable<Integer> {
         return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     }
 
-    private Predictor predictor(SavedModel saved) {
-        if (tta == null) {
-            return new Predictor(saved);
-        }
-        try {
-            return new Predictor(saved, TestTimeAugmentation.parse(tta));
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
-    }
 }
