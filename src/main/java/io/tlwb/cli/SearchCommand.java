@@ -2,7 +2,6 @@ package io.tlwb.cli;
 
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
-import io.tlwb.data.Augmentation;
 import io.tlwb.train.TrainingDefaults;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;

@@ -7,7 +7,6 @@ import io.tlwb.pretrained.WeightSources;
 import io.tlwb.pretrained.WeightsException;
 import io.tlwb.pretrained.WeightsFile;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

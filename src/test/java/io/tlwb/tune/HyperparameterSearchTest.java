@@ -12,7 +12,6 @@ import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.SavedModel;
-import io.tlwb.model.Updater;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.testing.LearnableImages;
 import io.tlwb.testing.TinyBase;
