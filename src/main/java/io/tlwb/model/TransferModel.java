@@ -14,7 +14,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -170,7 +170,7 @@ public final class TransferModel {
         if (head.standardize()) {
             layers.add(new NamedLayer(STANDARDIZE, new ElementWiseMultiplicationLayer.Builder()
                     .nIn(featureSize).nOut(featureSize).activation(Activation.IDENTITY)
-                    .updater(new NoOp()).build()));
+                    .updater(new Sgd(0.0)).build())); // fixed: a zero step, whatever the gradient
         }
         if (head.dropout() > 0) {
             layers.add(new NamedLayer("head_dropout", dropout(head)));

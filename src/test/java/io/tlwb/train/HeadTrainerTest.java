@@ -88,6 +88,17 @@ class HeadTrainerTest {
         assertTrue(!headBefore.equals(model.graph().getLayer("head_output").params()), "head was trained");
     }
 
+    @Test
+    void standardizationLayerStaysFixedWhileTheHeadTrains() {
+        TransferModel model = TransferModel.builder().setBase(base).setClasses(List.of("ants", "bees"))
+                .optHead(new HeadConfig(true, 0, 0.2, 1e-2, Updater.ADAM, 3e-2)).optSeed(5).build();
+        FeatureSet train = blobs(48, 6);
+        new HeadTrainer(model, 5, 8, 2).train(train, blobs(16, 7), s -> { });
+        INDArray expectedScale = train.features().std(0).addi(1e-3).rdivi(1.0);
+        INDArray scale = model.graph().getLayer("head_standardize").getParam("W");
+        assertArrayEquals(expectedScale.toFloatVector(), scale.toFloatVector(), 1e-6f);
+    }
+
     /** Epoch timings differ run to run; compare everything else. */
     private static List<EpochStats> withoutTimes(List<EpochStats> stats, List<EpochStats> timesFrom) {
         return IntStream.range(0, stats.size()).mapToObj(i -> new EpochStats(stats.get(i).epoch(),
