@@ -162,15 +162,8 @@ record MobileNetV2Config(double alpha, int size) {
         }
 
         String conv(String name, String in, int kernel, int filters, int stride, String padding, int inChannels) {
-            ObjectNode c = (ObjectNode) layer(name, "Conv2D", List.of(in)).get("config");
+            ObjectNode c = convolution(name, "Conv2D", in, kernel, stride, padding);
             c.put("filters", filters);
-            c.set("kernel_size", pair(kernel));
-            c.set("strides", pair(stride));
-            c.put("padding", padding);
-            c.put("data_format", "channels_last");
-            c.set("dilation_rate", pair(1));
-            c.put("activation", "linear");
-            c.put("use_bias", false);
             c.set("kernel_initializer", init("VarianceScaling"));
             c.set("bias_initializer", init("Zeros"));
             for (String k : List.of("kernel_regularizer", "bias_regularizer", "activity_regularizer",
@@ -182,15 +175,22 @@ record MobileNetV2Config(double alpha, int size) {
             return name;
         }
 
-        String depthwise(String name, String in, int channels, int stride, String padding) {
-            ObjectNode c = (ObjectNode) layer(name, "DepthwiseConv2D", List.of(in)).get("config");
-            c.set("kernel_size", pair(3));
+        /** The config keys Keras' Conv2D and DepthwiseConv2D share: linear, bias-free, channels_last, no dilation. */
+        private ObjectNode convolution(String name, String className, String in, int kernel, int stride,
+                                       String padding) {
+            ObjectNode c = (ObjectNode) layer(name, className, List.of(in)).get("config");
+            c.set("kernel_size", pair(kernel));
             c.set("strides", pair(stride));
             c.put("padding", padding);
             c.put("data_format", "channels_last");
             c.set("dilation_rate", pair(1));
             c.put("activation", "linear");
             c.put("use_bias", false);
+            return c;
+        }
+
+        String depthwise(String name, String in, int channels, int stride, String padding) {
+            ObjectNode c = convolution(name, "DepthwiseConv2D", in, 3, stride, padding);
             c.set("bias_initializer", init("Zeros"));
             c.putNull("bias_regularizer");
             c.putNull("activity_regularizer");
