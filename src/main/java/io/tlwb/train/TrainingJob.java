@@ -116,7 +116,7 @@ public final class TrainingJob {
 
         metrics.put("seconds", seconds);
         run.writeJson("config.json", Map.of("options", options.toMap(), "weights", Map.of("spec", base.spec(),
-                "sha256", base.sha256()), "provenance", Provenance.current()));
+                "sha256", base.sha256()), "provenance", saved.card().provenance()));
         run.writeJson("metrics.json", metrics);
         if (options.metricsJson() != null) {
             RunFolder.writeJson(options.metricsJson(), metrics);
