@@ -7,6 +7,7 @@ import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.Updater;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
+import io.tlwb.train.FineTuning;
 import io.tlwb.train.TrainingDefaults;
 import io.tlwb.report.RunReport;
 import io.tlwb.ui.LiveRun;
@@ -81,6 +82,19 @@ final class TrainCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     String tta = TrainingDefaults.TTA.cliName();
 
+    @Option(names = "--fine-tune-from", paramLabel = "LAYER",
+            description = "After the head, retrain the base's layers above LAYER (up to the cut) with it, batch norms "
+                    + "in inference mode, from cached activations of LAYER; e.g. block_10_project_BN. Default: none.")
+    String fineTuneFrom;
+
+    @Option(names = "--fine-tune-epochs", paramLabel = "N",
+            description = "Epochs of fine-tuning. Default: ${DEFAULT-VALUE}.")
+    int fineTuneEpochs = TrainingDefaults.FINE_TUNE_EPOCHS;
+
+    @Option(names = "--fine-tune-lr", paramLabel = "RATE",
+            description = "Learning rate of fine-tuning, with --updater. Default: ${DEFAULT-VALUE}.")
+    double fineTuneLearningRate = TrainingDefaults.FINE_TUNE_LEARNING_RATE;
+
     @Option(names = "--model-out", paramLabel = "FILE",
             description = "Where to save the model zip. Default: a new file under models/.")
     Path modelOut;
@@ -99,7 +113,8 @@ final class TrainCommand implements Callable<Integer> {
             head = new HeadConfig(standardize, hidden, dropout, l2, Updater.parse(updater), learningRate);
             options = new TrainingOptions(dataOptions.data, dataOptions.validationSplit, dataOptions.imageSize, cutLayer,
                     head, epochs, batchSize, dataOptions.seed, dataOptions.augmentation(), modelOut, force, metricsJson,
-                    TestTimeAugmentation.parse(tta));
+                    TestTimeAugmentation.parse(tta),
+                    fineTuneFrom == null ? null : new FineTuning(fineTuneFrom, fineTuneEpochs, fineTuneLearningRate));
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

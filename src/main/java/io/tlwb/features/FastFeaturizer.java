@@ -1,12 +1,14 @@
 package io.tlwb.features;
 
 import io.tlwb.pretrained.PretrainedModel;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Featurizes with the frozen base compiled by {@link FoldedNet}: batch norms folded into the convolutions, ReLU6 in
- * place, NHWC (the fastest measured; NCHW for tests) libnd4j/oneDNN kernels, intermediates freed as soon as they are dead. Its features equal the
- * imported graph's ({@link GraphFeaturizer}) to float rounding, so it shares that featurizer's cache key.
+ * place, NHWC (the fastest measured; NCHW for tests) libnd4j/oneDNN kernels, intermediates freed as soon as they are
+ * dead. Its features equal the imported graph's ({@link GraphFeaturizer}) to float rounding, so it shares that
+ * featurizer's cache key.
  */
 public final class FastFeaturizer implements Featurizer {
 
@@ -17,36 +19,46 @@ public final class FastFeaturizer implements Featurizer {
     static final int PREFERRED_BATCH = 8;
 
     private final FoldedNet net;
+    private final Pooling pooling;
+    private final long[] rowShape;
     private final String cacheKey;
 
-    private FastFeaturizer(FoldedNet net, String cacheKey) {
+    private FastFeaturizer(FoldedNet net, Pooling pooling, long[] rowShape, String cacheKey) {
         this.net = net;
+        this.pooling = pooling;
+        this.rowShape = rowShape;
         this.cacheKey = cacheKey;
     }
 
     /**
-     * Compiles {@code base} up to {@code cutLayer}.
+     * Compiles {@code base} up to {@code cutLayer}, reading out pooled features.
      *
      * @throws UnsupportedOperationException naming the vertex when the graph holds something the fast path cannot
      *                                       run exactly (use {@link GraphFeaturizer} then)
      */
     public static FastFeaturizer compile(PretrainedModel base, String cutLayer, int imageSize) {
-        return compile(base, cutLayer, imageSize, FoldedNet.Layout.NHWC);
+        return compile(base, cutLayer, imageSize, Pooling.AVERAGE, FoldedNet.Layout.NHWC);
     }
 
     static FastFeaturizer compile(PretrainedModel base, String cutLayer, int imageSize, FoldedNet.Layout layout) {
+        return compile(base, cutLayer, imageSize, Pooling.AVERAGE, layout);
+    }
+
+    static FastFeaturizer compile(PretrainedModel base, String cutLayer, int imageSize, Pooling pooling,
+                                  FoldedNet.Layout layout) {
         FoldedNet net;
         try {
             net = FoldedNet.compile(base.graph(), cutLayer, layout);
         } catch (FoldedNet.Unsupported e) {
             throw new UnsupportedOperationException(e.getMessage(), e);
         }
-        return new FastFeaturizer(net, GraphFeaturizer.cacheKey(base, cutLayer, imageSize));
+        return new FastFeaturizer(net, pooling, GraphFeaturizer.rowShape(base, cutLayer, imageSize, pooling),
+                GraphFeaturizer.cacheKey(base, cutLayer, imageSize, pooling));
     }
 
     @Override
     public INDArray featurize(INDArray images) {
-        return net.featurize(images);
+        return net.featurize(images, pooling == Pooling.AVERAGE);
     }
 
     @Override
@@ -56,7 +68,12 @@ public final class FastFeaturizer implements Featurizer {
 
     @Override
     public int featureSize() {
-        return net.outputChannels();
+        return (int) Arrays.stream(rowShape).reduce(1, (a, b) -> a * b);
+    }
+
+    @Override
+    public long[] rowShape() {
+        return rowShape.clone();
     }
 
     @Override

@@ -17,7 +17,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Featurize once: pooled bottleneck features for a list of images, taken from the {@link FeatureCache} where present
+ * Featurize once: pooled bottleneck features (or activation maps) for a list of images, taken from the {@link FeatureCache} where present
  * and computed (then cached) where not. Training epochs, search candidates and re-runs then cost seconds.
  *
  * <p>Augmentation becomes a fixed set of cached views per image: the image itself, its mirror image ({@code flip}),
@@ -94,7 +94,7 @@ public final class FeatureExtractor {
         List<INDArray> arrays = views.stream().map(v -> Nd4j.createFromArray(rows.get(v))).toList();
         int[] labels = images.stream().mapToInt(LabeledImage::label).toArray();
         List<String> sources = images.stream().map(image -> image.file().toString()).toList();
-        return new FeatureSet(arrays, labels, sources, numClasses);
+        return new FeatureSet(arrays, labels, sources, numClasses, featurizer.rowShape());
     }
 
     private void compute(String what, String view, List<LabeledImage> images, List<Integer> missing, int numClasses,

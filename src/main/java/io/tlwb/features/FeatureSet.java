@@ -1,31 +1,56 @@
 package io.tlwb.features;
 
+import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Pooled bottleneck features of a list of images, with their labels.
+ * Features of a list of images, one row per image, with their labels: pooled bottleneck features, or flattened
+ * activation maps ({@link Pooling#NONE}) whose shape {@link #rowShape} gives.
  *
- * @param views   {@code views.get(0)} holds the features of the images as they are, {@code [n, featureSize]}; further
- *                entries hold augmented views of the same images in the same row order (e.g. mirrored)
- * @param labels  class index per row
- * @param sources the image each row came from
+ * @param views    {@code views.get(0)} holds the features of the images as they are, {@code [n, featureSize]};
+ *                 further entries hold augmented views of the same images in the same row order (e.g. mirrored)
+ * @param labels   class index per row
+ * @param sources  the image each row came from
+ * @param rowShape the shape of one row before flattening, e.g. {@code [576]} or {@code [10, 10, 96]}
  */
-public record FeatureSet(List<INDArray> views, int[] labels, List<String> sources, int numClasses) {
+public record FeatureSet(List<INDArray> views, int[] labels, List<String> sources, int numClasses, long[] rowShape) {
 
     public FeatureSet {
         views = List.copyOf(views);
+        rowShape = rowShape.clone();
         if (views.isEmpty()) {
             throw new IllegalArgumentException("a feature set needs at least one view");
         }
+        long rowLength = Arrays.stream(rowShape).reduce(1, (a, b) -> a * b);
         for (INDArray v : views) {
             if (v.rows() != labels.length || v.rows() != sources.size()) {
                 throw new IllegalArgumentException("feature rows (" + v.rows() + "), labels (" + labels.length
                         + ") and sources (" + sources.size() + ") differ");
             }
+            if (v.columns() != rowLength) {
+                throw new IllegalArgumentException("feature rows of " + v.columns() + " values do not have shape "
+                        + Arrays.toString(rowShape));
+            }
         }
+    }
+
+    /** Pooled features: each row is a vector. */
+    public FeatureSet(List<INDArray> views, int[] labels, List<String> sources, int numClasses) {
+        this(views, labels, sources, numClasses, new long[]{views.get(0).columns()});
+    }
+
+    /** {@code rows} ({@code [b, featureSize]}) in the shape a graph reading these features takes: {@code [b, rowShape]}. */
+    public INDArray shaped(INDArray rows) {
+        if (rowShape.length == 1) {
+            return rows;
+        }
+        long[] shape = new long[rowShape.length + 1];
+        shape[0] = rows.size(0);
+        System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+        return rows.reshape('c', shape);
     }
 
     /** Features of the images as they are (no augmentation). */
@@ -50,8 +75,8 @@ public record FeatureSet(List<INDArray> views, int[] labels, List<String> source
         return oneHot;
     }
 
-    /** The un-augmented features and one-hot labels as a DL4J data set. */
+    /** The un-augmented features, shaped, and one-hot labels as a DL4J data set. */
     public DataSet toDataSet() {
-        return new DataSet(features(), oneHotLabels());
+        return new DataSet(shaped(features()), oneHotLabels());
     }
 }

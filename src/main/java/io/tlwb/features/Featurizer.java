@@ -2,16 +2,25 @@ package io.tlwb.features;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The frozen part of a transfer model: preprocessed NHWC images in, pooled bottleneck features out. */
+/**
+ * The frozen part of a transfer model: preprocessed NHWC images in, one row per image out: pooled bottleneck features,
+ * or the cut layer's activation maps flattened ({@link Pooling}).
+ */
 public interface Featurizer {
 
-    /** Pooled features {@code [batch, featureSize()]} of a preprocessed NHWC batch {@code [batch, h, w, 3]}. */
+    /** Rows {@code [batch, featureSize()]} of a preprocessed NHWC batch {@code [batch, h, w, 3]}. */
     INDArray featurize(INDArray images);
 
     int featureSize();
 
     /**
-     * What produced these features, as stable text: weights sha256, cut layer, image size, preprocessing.
+     * The shape of one row before flattening: {@code [channels]} for pooled features, {@code [h, w, channels]} for
+     * activation maps.
+     */
+    long[] rowShape();
+
+    /**
+     * What produced these features, as stable text: weights sha256, cut layer, image size, preprocessing, pooling.
      * Two featurizers with the same key must give the same features; the feature cache is keyed by it.
      */
     String cacheKey();

@@ -28,14 +28,19 @@ public final class Featurizers {
      * ({@link GraphFeaturizer}, ~10x slower), with the reason logged. Both give the same features and cache key.
      */
     public static Featurizer create(PretrainedModel base, String cutLayer, int imageSize) {
+        return create(base, cutLayer, imageSize, Pooling.AVERAGE);
+    }
+
+    /** As {@link #create(PretrainedModel, String, int)}, reading out the cut layer as {@code pooling} says. */
+    public static Featurizer create(PretrainedModel base, String cutLayer, int imageSize, Pooling pooling) {
         try {
-            FastFeaturizer fast = FastFeaturizer.compile(base, cutLayer, imageSize);
+            FastFeaturizer fast = FastFeaturizer.compile(base, cutLayer, imageSize, pooling, FoldedNet.Layout.NHWC);
             LOG.debug("fast featurizer for {} cut at {}: {}", base.spec(), cutLayer, fast.description());
             hintWaitPolicy();
             return fast;
         } catch (UnsupportedOperationException e) {
             LOG.warn("featurizing with the plain DL4J graph (slow): {}", e.getMessage());
-            return new GraphFeaturizer(base, cutLayer, imageSize);
+            return new GraphFeaturizer(base, cutLayer, imageSize, pooling);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.tlwb.features;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import io.tlwb.model.BatchNormFold;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -262,10 +263,11 @@ final class FoldedNet {
     }
 
     /**
-     * Pooled features {@code [b, channels]} of an NHWC batch {@code [b, h, w, 3]}. Nothing but the result outlives the
-     * call: intermediates are closed as soon as their last reader ran.
+     * Pooled features {@code [b, channels]} of an NHWC batch {@code [b, h, w, 3]}, or with {@code pool} false the cut
+     * layer's activation maps flattened in NHWC order, {@code [b, h * w * channels]}. Nothing but the result outlives
+     * the call: intermediates are closed as soon as their last reader ran.
      */
-    INDArray featurize(INDArray nhwc) {
+    INDArray featurize(INDArray nhwc, boolean pool) {
         if (nhwc.rank() != 4 || nhwc.size(3) != 3) {
             throw new IllegalArgumentException("expected an NHWC batch [b, h, w, 3], got "
                     + java.util.Arrays.toString(nhwc.shape()));
@@ -289,10 +291,16 @@ final class FoldedNet {
                     }
                 }
                 INDArray last = values[steps.size() - 1];
-                INDArray pooled = last.mean(layout == Layout.NCHW ? new int[]{2, 3} : new int[]{1, 2});
+                INDArray result;
+                if (pool) {
+                    result = last.mean(layout == Layout.NCHW ? new int[]{2, 3} : new int[]{1, 2});
+                } else {
+                    INDArray maps = layout == Layout.NCHW ? last.permute(0, 2, 3, 1) : last;
+                    result = maps.dup('c').reshape('c', maps.size(0), maps.length() / maps.size(0));
+                }
                 last.close();
                 values[steps.size() - 1] = null;
-                return pooled;
+                return result;
             } finally {
                 for (INDArray v : values) {
                     if (v != null && v != nhwc && !v.wasClosed()) {
@@ -570,51 +578,13 @@ final class FoldedNet {
         }
 
         void foldBatchNorm(String bnName, BatchNormalization bn, Map<String, INDArray> params) {
-            INDArray mean = params.get("mean");
-            INDArray var = params.get("var");
-            INDArray log10std = params.get("log10stdev");
-            if (mean == null || (var == null && log10std == null)) {
-                throw new Unsupported("batch norm '" + bnName + "' has neither mean/var nor mean/log10stdev parameters "
-                        + params.keySet());
+            try {
+                BatchNormFold fold = BatchNormFold.of(weights, bias, depthwise, bn, params);
+                weights = fold.weights();
+                bias = fold.bias();
+            } catch (IllegalArgumentException e) {
+                throw new Unsupported("batch norm '" + bnName + "' " + e.getMessage());
             }
-            INDArray gamma;
-            INDArray beta;
-            if (bn.isLockGammaBeta()) {
-                gamma = Nd4j.valueArrayOf(new long[]{outChannels}, bn.getGamma(), DataType.FLOAT);
-                beta = Nd4j.valueArrayOf(new long[]{outChannels}, bn.getBeta(), DataType.FLOAT);
-            } else {
-                gamma = params.get("gamma").castTo(DataType.FLOAT).reshape(outChannels);
-                beta = params.get("beta").castTo(DataType.FLOAT).reshape(outChannels);
-            }
-            // y = gamma * (x - mean) / sqrt(var + eps) + beta = scale * x + (beta - scale * mean), in double
-            double[] m = mean.castTo(DataType.DOUBLE).reshape(outChannels).toDoubleVector();
-            // DL4J normalizes by sqrt(var + eps), or by 10^log10stdev when it keeps the log of the std instead
-            double[] std = (var != null ? var : log10std).castTo(DataType.DOUBLE).reshape(outChannels).toDoubleVector();
-            for (int c = 0; c < outChannels; c++) {
-                std[c] = var != null ? Math.sqrt(std[c] + bn.getEps()) : Math.pow(10, std[c]);
-            }
-            double[] g = gamma.castTo(DataType.DOUBLE).toDoubleVector();
-            double[] be = beta.castTo(DataType.DOUBLE).toDoubleVector();
-            double[] bOld = bias.castTo(DataType.DOUBLE).toDoubleVector();
-            double[] scale = new double[outChannels];
-            double[] newBias = new double[outChannels];
-            for (int c = 0; c < outChannels; c++) {
-                scale[c] = g[c] / std[c];
-                newBias[c] = (bOld[c] - m[c]) * scale[c] + be[c];
-            }
-            INDArray s = Nd4j.createFromArray(scale).castTo(DataType.FLOAT);
-            if (depthwise) {
-                // [kH, kW, iC, m]: output channel c = i * m + j is the last two axes flattened
-                long[] shape = weights.shape();
-                weights = weights.reshape('c', shape[0] * shape[1], outChannels).mulRowVector(s)
-                        .reshape('c', shape).dup('c');
-            } else {
-                // [oC, iC, kH, kW]
-                long[] shape = weights.shape();
-                weights = weights.reshape('c', outChannels, shape[1] * shape[2] * shape[3]).mulColumnVector(
-                        s.reshape(outChannels, 1)).reshape('c', shape).dup('c');
-            }
-            bias = Nd4j.createFromArray(newBias).castTo(DataType.FLOAT);
         }
 
         @Override

@@ -49,16 +49,20 @@ public final class GraphSurgery {
 
     /** Channels of the feature maps {@code layer} outputs: the length of the pooled feature vector cut there. */
     public static int channelsAt(PretrainedModel base, String layer) {
+        return (int) activationShape(base, layer, base.nativeInputSize())[2];
+    }
+
+    /** The shape {@code [h, w, channels]} of the feature maps {@code layer} outputs for square {@code imageSize} input. */
+    public static long[] activationShape(PretrainedModel base, String layer, int imageSize) {
         requireLayer(base.graph().getConfiguration(), layer);
-        int size = base.nativeInputSize();
         InputType type = base.graph().getConfiguration()
-                .getLayerActivationTypes(InputType.convolutional(size, size, 3, CNN2DFormat.NHWC))
+                .getLayerActivationTypes(InputType.convolutional(imageSize, imageSize, 3, CNN2DFormat.NHWC))
                 .get(layer);
         if (!(type instanceof InputType.InputTypeConvolutional conv)) {
-            throw new IllegalArgumentException("cut layer '" + layer + "' does not output feature maps ("
+            throw new IllegalArgumentException("layer '" + layer + "' does not output feature maps ("
                     + type + "); pick a convolutional block's output such as " + base.bottleneckLayer());
         }
-        return (int) conv.getChannels();
+        return new long[]{conv.getHeight(), conv.getWidth(), conv.getChannels()};
     }
 
     /** Global average pooling over the spatial axes of an NHWC activation (the imported Keras layout). */

@@ -45,6 +45,7 @@ public final class TransferModel {
     private final List<String> classes;
     private final HeadConfig head;
     private final long seed;
+    private List<String> retrainedBaseLayers = List.of();
 
     private TransferModel(Builder b, int featureSize) {
         this.cutLayer = b.cutLayer;
@@ -104,11 +105,23 @@ public final class TransferModel {
         return head;
     }
 
-    /** Names of the layers this model adds on top of the base; everything else in {@link #graph()} is frozen. */
+    /** Names of the layers this model adds on top of the base. */
     public List<String> headLayerNames() {
         List<String> names = new ArrayList<>(List.of(GraphSurgery.POOL));
         headLayers().forEach(l -> names.add(l.name()));
         return names;
+    }
+
+    /** Every layer whose parameters training changed: base layers retrained by fine-tuning, then the head's. */
+    public List<String> trainedLayerNames() {
+        List<String> names = new ArrayList<>(retrainedBaseLayers);
+        names.addAll(headLayerNames());
+        return names;
+    }
+
+    /** Records the base layers {@link RetrainableTop#copyInto} changed. */
+    void markRetrained(List<String> baseLayers) {
+        retrainedBaseLayers = List.copyOf(baseLayers);
     }
 
     /**

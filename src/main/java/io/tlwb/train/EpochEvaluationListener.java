@@ -24,8 +24,12 @@ final class EpochEvaluationListener extends BaseTrainingListener {
 
     private final TestTimeAugmentation tta;
 
-    EpochEvaluationListener(FeatureSet validation, List<String> classes, TestTimeAugmentation tta,
+    private final int epochsBefore;
+
+    /** @param epochsBefore epochs already trained in an earlier stage, so that numbering continues after them */
+    EpochEvaluationListener(FeatureSet validation, List<String> classes, TestTimeAugmentation tta, int epochsBefore,
                             Consumer<EpochStats> onEpoch) {
+        this.epochsBefore = epochsBefore;
         this.validation = validation;
         this.tta = tta;
         this.classes = classes;
@@ -48,7 +52,7 @@ final class EpochEvaluationListener extends BaseTrainingListener {
     @Override
     public void onEpochEnd(Model model) {
         EvaluationResult result = Evaluator.evaluate(classes, Predictions.of((ComputationGraph) model, validation, tta));
-        EpochStats stats = new EpochStats(history.size() + 1, lossSum / Math.max(1, batches), result.loss(),
+        EpochStats stats = new EpochStats(epochsBefore + history.size() + 1, lossSum / Math.max(1, batches), result.loss(),
                 result.accuracy(), (System.nanoTime() - epochStart) / 1e9);
         history.add(stats);
         onEpoch.accept(stats);

@@ -77,7 +77,7 @@ final class FeatureBatchIterator implements DataSetIterator {
             y.putRow(r - cursor, oneHotLabels.getRow(row));
         }
         cursor = end;
-        DataSet batch = new DataSet(x, y);
+        DataSet batch = new DataSet(features.shaped(x), y);
         if (preProcessor != null) {
             preProcessor.preProcess(batch);
         }

@@ -7,9 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Runs a head graph over cached features and pairs each output row with its image and true label. */
 final class Predictions {
+
+    private static final int CHUNK = 256;
 
     private Predictions() {
     }
@@ -24,12 +28,12 @@ final class Predictions {
      * exactly what the full model gives with the same setting on the images.
      */
     static List<Prediction> of(ComputationGraph head, FeatureSet set, TestTimeAugmentation tta) {
-        INDArray probabilities = head.outputSingle(false, set.features());
+        INDArray probabilities = output(head, set, set.features());
         if (tta != TestTimeAugmentation.NONE) {
             if (set.views().size() < 2) {
                 throw new IllegalArgumentException("flip test-time augmentation needs the mirrored view's features");
             }
-            probabilities = tta.combine(probabilities.dup(), head.outputSingle(false, set.views().get(1)));
+            probabilities = tta.combine(probabilities, output(head, set, set.views().get(1)));
         }
         List<Prediction> predictions = new ArrayList<>(set.size());
         for (int i = 0; i < set.size(); i++) {
@@ -37,5 +41,20 @@ final class Predictions {
                     probabilities.getRow(i).toFloatVector()));
         }
         return predictions;
+    }
+
+    /** The graph's outputs on every row, in chunks: activation maps run through convolutions need the memory. */
+    private static INDArray output(ComputationGraph graph, FeatureSet set, INDArray rows) {
+        INDArray out = null;
+        for (long start = 0; start < rows.rows(); start += CHUNK) {
+            long end = Math.min(rows.rows(), start + CHUNK);
+            INDArray chunk = graph.outputSingle(false, set.shaped(rows.get(NDArrayIndex.interval(start, end),
+                    NDArrayIndex.all())));
+            if (out == null) {
+                out = Nd4j.create(chunk.dataType(), rows.rows(), chunk.columns());
+            }
+            out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).assign(chunk);
+        }
+        return out;
     }
 }

@@ -22,6 +22,8 @@ public final class TrainingDefaults {
     public static final long SEED = 42;
     public static final Augmentation AUGMENTATION = Augmentation.NONE;
     public static final TestTimeAugmentation TTA = TestTimeAugmentation.FLIP;
+    public static final int FINE_TUNE_EPOCHS = 10;
+    public static final double FINE_TUNE_LEARNING_RATE = 1e-4;
 
     private TrainingDefaults() {
     }

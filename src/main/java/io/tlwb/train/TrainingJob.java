@@ -15,6 +15,7 @@ import io.tlwb.features.FeatureExtractor;
 import io.tlwb.features.FeatureSet;
 import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
+import io.tlwb.features.Pooling;
 import io.tlwb.model.ModelCard;
 import io.tlwb.model.SavedModel;
 import io.tlwb.model.TestTimeAugmentation;
@@ -76,20 +77,19 @@ public final class TrainingJob {
                 model.cutLayer(), model.featureSize(), options.imageSize(), base.preprocessing().name(), model.head());
 
         long t = System.nanoTime();
-        Featurizer featurizer = Featurizers.create(base, model.cutLayer(), options.imageSize());
-        FeatureExtractor extractor = new FeatureExtractor(featurizer,
-                new ImagePipeline(options.imageSize(), base.preprocessing()),
-                new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), options.batchSize(), progress);
+        FeatureExtractor extractor = extractor(base, model.cutLayer(), Pooling.AVERAGE, options);
         FeatureSet train = extractor.extract("train", data.train(), data.numClasses(), options.augmentation());
         FeatureSet validation = extractor.extract("validation", data.validation(), data.numClasses(),
-                options.tta() == TestTimeAugmentation.FLIP ? Augmentation.FLIP : Augmentation.NONE);
+                validationViews(options));
         seconds.put("featurize", elapsed(t));
 
         t = System.nanoTime();
         HeadTrainer trainer = new HeadTrainer(model, options.epochs(), options.batchSize(), options.seed())
                 .optTta(options.tta());
         listeners.forEach(trainer::addListeners);
-        HeadTrainer.Outcome outcome = trainer.train(train, validation, new HeadTrainer.Observer() {
+        FineTuning fineTuning = options.fineTuning();
+        int totalEpochs = options.epochs() + (fineTuning == null ? 0 : fineTuning.epochs());
+        HeadTrainer.Observer observer = new HeadTrainer.Observer() {
             @Override
             public void untrained(EvaluationResult baseline) {
                 out.printf(Locale.ROOT, "untrained head on the validation split: accuracy %.4f  loss %.4f%n",
@@ -99,11 +99,15 @@ public final class TrainingJob {
             @Override
             public void epoch(EpochStats epoch) {
                 out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  val_loss %.4f  val_accuracy %.4f  (%.1f s)%n",
-                        epoch.epoch(), options.epochs(), epoch.trainLoss(), epoch.validationLoss(),
+                        epoch.epoch(), totalEpochs, epoch.trainLoss(), epoch.validationLoss(),
                         epoch.validationAccuracy(), epoch.seconds());
             }
-        });
+        };
+        HeadTrainer.Outcome outcome = trainer.train(train, validation, observer);
         seconds.put("train", elapsed(t));
+        if (fineTuning != null) {
+            outcome = fineTune(base, model, data, options, outcome, observer, seconds);
+        }
 
         out.println("after training, on the validation split" + (options.tta() == TestTimeAugmentation.NONE ? ":"
                 : " (test-time augmentation: " + options.tta() + "):"));
@@ -124,6 +128,41 @@ public final class TrainingJob {
         out.printf(Locale.ROOT, "model saved to %s%nrun folder %s (%.1f s in all)%n", modelFile, run.dir(),
                 seconds.get("total"));
         return new TrainingResult(saved, modelFile, run, data, outcome, seconds);
+    }
+
+    /**
+     * The second stage: activation maps of the frozen layer (featurized once, cached like pooled features), then the
+     * layers above it retrained with the head.
+     */
+    private HeadTrainer.Outcome fineTune(PretrainedModel base, TransferModel model, ImageDataset data,
+                                         TrainingOptions options, HeadTrainer.Outcome headStage,
+                                         HeadTrainer.Observer observer, Map<String, Double> seconds) {
+        FineTuning fineTuning = options.fineTuning();
+        out.printf(Locale.ROOT, "fine-tuning the layers above %s with the head: %d epochs at learning rate %s%n",
+                fineTuning.frozenLayer(), fineTuning.epochs(), fineTuning.learningRate());
+        long t = System.nanoTime();
+        FeatureExtractor extractor = extractor(base, fineTuning.frozenLayer(), Pooling.NONE, options);
+        FeatureSet train = extractor.extract("train", data.train(), data.numClasses(), options.augmentation());
+        FeatureSet validation = extractor.extract("validation", data.validation(), data.numClasses(),
+                validationViews(options));
+        seconds.put("featurizeFineTuning", elapsed(t));
+        t = System.nanoTime();
+        HeadTrainer.Outcome outcome = new FineTuner(model, fineTuning, options.batchSize(), options.seed())
+                .optTta(options.tta())
+                .train(train, validation, headStage, observer);
+        seconds.put("fineTune", elapsed(t));
+        return outcome;
+    }
+
+    private FeatureExtractor extractor(PretrainedModel base, String layer, Pooling pooling, TrainingOptions options) {
+        Featurizer featurizer = Featurizers.create(base, layer, options.imageSize(), pooling);
+        return new FeatureExtractor(featurizer, new ImagePipeline(options.imageSize(), base.preprocessing()),
+                new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), options.batchSize(), progress);
+    }
+
+    /** Flip test-time augmentation needs the mirrored view of every validation image. */
+    private static Augmentation validationViews(TrainingOptions options) {
+        return options.tta() == TestTimeAugmentation.FLIP ? Augmentation.FLIP : Augmentation.NONE;
     }
 
     private void describe(ImageDataset data, RunFolder run) {
@@ -155,7 +194,7 @@ public final class TrainingJob {
                                        TrainingOptions options, Map<String, Object> metrics, Path modelFile) {
         SavedModel saved = new SavedModel(model.graph(), new ModelCard(ModelCard.FORMAT, data.classes(),
                 options.imageSize(), base.preprocessing().name(), base.spec(), base.sha256(), model.cutLayer(),
-                model.headLayerNames(), model.head(), options.toMap(), metrics, data.fingerprint(),
+                model.trainedLayerNames(), model.head(), options.toMap(), metrics, data.fingerprint(),
                 Provenance.current()));
         saved.save(modelFile, options.overwrite());
         return saved;

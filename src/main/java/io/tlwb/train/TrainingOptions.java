@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param overwrite       whether {@code modelOut} may replace an existing file
  * @param metricsJson     an extra copy of the metrics, or null
  * @param tta             how validation predictions are formed (and, through the model card, later predictions)
+ * @param fineTuning      a second stage retraining the base's top layers, or null for none
  */
 public record TrainingOptions(Path data, double validationSplit, int imageSize, String cutLayer, HeadConfig head,
                               int epochs, int batchSize, long seed, Augmentation augmentation, Path modelOut,
-                              boolean overwrite, Path metricsJson, TestTimeAugmentation tta) {
+                              boolean overwrite, Path metricsJson, TestTimeAugmentation tta, FineTuning fineTuning) {
 
     public TrainingOptions {
         if (!(validationSplit > 0 && validationSplit < 1)) {
@@ -40,7 +41,15 @@ public record TrainingOptions(Path data, double validationSplit, int imageSize, 
         Objects.requireNonNull(tta, "tta");
     }
 
-    /** Options without test-time augmentation. */
+    /** Options without fine-tuning. */
+    public TrainingOptions(Path data, double validationSplit, int imageSize, String cutLayer, HeadConfig head,
+                           int epochs, int batchSize, long seed, Augmentation augmentation, Path modelOut,
+                           boolean overwrite, Path metricsJson, TestTimeAugmentation tta) {
+        this(data, validationSplit, imageSize, cutLayer, head, epochs, batchSize, seed, augmentation, modelOut,
+                overwrite, metricsJson, tta, null);
+    }
+
+    /** Options without test-time augmentation or fine-tuning. */
     public TrainingOptions(Path data, double validationSplit, int imageSize, String cutLayer, HeadConfig head,
                            int epochs, int batchSize, long seed, Augmentation augmentation, Path modelOut,
                            boolean overwrite, Path metricsJson) {
@@ -61,6 +70,7 @@ public record TrainingOptions(Path data, double validationSplit, int imageSize, 
         m.put("seed", seed);
         m.put("augmentation", augmentation.cliName());
         m.put(TestTimeAugmentation.CARD_KEY, tta.cliName());
+        m.put("fineTuning", fineTuning == null ? null : fineTuning.toMap());
         return m;
     }
 }

@@ -1,0 +1,70 @@
+package io.tlwb.train;
+
+import io.tlwb.eval.EvaluationResult;
+import io.tlwb.eval.Evaluator;
+import io.tlwb.features.FeatureSet;
+import io.tlwb.model.RetrainableTop;
+import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.model.TransferModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.deeplearning4j.optimize.api.TrainingListener;
+
+/**
+ * The fine-tuning stage: after {@link HeadTrainer}, retrains the base's layers above a frozen layer together with the
+ * head ({@link RetrainableTop}), on cached activation maps of that layer, then writes them into the full graph.
+ */
+public final class FineTuner {
+
+    private final TransferModel model;
+    private final FineTuning settings;
+    private final int batchSize;
+    private final long seed;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private TestTimeAugmentation tta = TestTimeAugmentation.NONE;
+
+    public FineTuner(TransferModel model, FineTuning settings, int batchSize, long seed) {
+        this.model = model;
+        this.settings = Objects.requireNonNull(settings);
+        this.batchSize = batchSize;
+        this.seed = seed;
+    }
+
+    /** Adds listeners to the fine-tuned graph while it trains. */
+    public FineTuner addListeners(TrainingListener... more) {
+        listeners.addAll(List.of(more));
+        return this;
+    }
+
+    /** As {@link HeadTrainer#optTta}: the validation maps must then hold the mirrored view too. */
+    public FineTuner optTta(TestTimeAugmentation tta) {
+        this.tta = Objects.requireNonNull(tta);
+        return this;
+    }
+
+    /**
+     * Fine-tunes and leaves the result in {@code model.graph()}.
+     *
+     * @param train      activation maps of {@link FineTuning#frozenLayer()} for the training images (their views are
+     *                   the augmentation, as for the head)
+     * @param validation the same for the validation images
+     * @param headStage  what head training produced; the epochs continue its numbering
+     * @return the untrained baseline of the head stage, the evaluation after fine-tuning, and both stages' epochs
+     */
+    public HeadTrainer.Outcome train(FeatureSet train, FeatureSet validation, HeadTrainer.Outcome headStage,
+                                     HeadTrainer.Observer observer) {
+        RetrainableTop top = RetrainableTop.of(model, settings.frozenLayer(), train.rowShape(),
+                model.head().updater().create(settings.learningRate()));
+        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), tta,
+                headStage.history().size(), observer::epoch);
+        List<TrainingListener> all = new ArrayList<>(listeners);
+        all.add(perEpoch);
+        HeadTrainer.fit(top.graph(), train, settings.epochs(), batchSize, seed, all);
+        EvaluationResult after = Evaluator.evaluate(model.classes(), Predictions.of(top.graph(), validation, tta));
+        top.copyInto(model);
+        List<EpochStats> history = new ArrayList<>(headStage.history());
+        history.addAll(perEpoch.history());
+        return new HeadTrainer.Outcome(headStage.before(), after, history);
+    }
+}
