@@ -20,8 +20,11 @@ public final class GraphFeaturizer implements Featurizer {
     }
 
     public GraphFeaturizer(PretrainedModel base, String cutLayer, int imageSize, Pooling pooling) {
-        this.graph = GraphSurgery.cutAndPool(base.graph(), cutLayer, new FineTuneConfiguration.Builder().build())
-                .setOutputs(pooling == Pooling.AVERAGE ? GraphSurgery.POOL : cutLayer)
+        var builder = GraphSurgery.cutAndPool(base.graph(), cutLayer, new FineTuneConfiguration.Builder().build());
+        if (pooling == Pooling.NONE) {
+            builder.removeVertexAndConnections(GraphSurgery.POOL);
+        }
+        this.graph = builder.setOutputs(pooling == Pooling.AVERAGE ? GraphSurgery.POOL : cutLayer)
                 .validateOutputLayerConfig(false)
                 .build();
         this.pooling = pooling;

@@ -185,7 +185,8 @@ public final class HeadExperiments {
                 Path keyFile = dir.resolve("key.txt");
                 if (Files.isRegularFile(keyFile)) {
                     String key = Files.readString(keyFile).trim();
-                    if (key.contains("|cut=" + cut + "|") && key.contains("|size=" + size + "|")) {
+                    if (key.contains("|cut=" + cut + "|") && key.contains("|size=" + size + "|")
+                            && key.endsWith("pool=avg")) {
                         return new FeatureCache(cacheRoot, key);
                     }
                 }

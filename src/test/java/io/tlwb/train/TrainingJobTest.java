@@ -25,6 +25,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -96,6 +97,30 @@ class TrainingJobTest {
         EvaluationResult plain = new Predictor(loaded, TestTimeAugmentation.NONE)
                 .evaluate(result.dataset().validation(), 3);
         assertNotEquals(plain.loss(), onImages.loss(), "flip averaging changes the probabilities");
+    }
+
+    @Test
+    void fineTuningRetrainsTheTopLayersAndTheSavedModelReproducesItsFigures() {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 8);
+        Workspace ws = new Workspace(tmp.resolve("ws"));
+        TrainingOptions options = new TrainingOptions(data, 0.25, 32, null,
+                new HeadConfig(true, 0, 0.2, 0, Updater.ADAM, 3e-2), 4, 8, 7, Augmentation.FLIP,
+                tmp.resolve("ft.zip"), false, null, TestTimeAugmentation.FLIP, new FineTuning("Conv1_relu", 3, 1e-2));
+        StringWriter console = new StringWriter();
+        TrainingResult result = new TrainingJob(ws, new PrintWriter(console, true), null)
+                .run(base, options, RunFolder.create(ws.runsDir(), "train"));
+        String text = console.toString();
+        assertTrue(text.contains("fine-tuning the layers above Conv1_relu") && text.contains("epoch 7/7"), text);
+        assertEquals(7, result.outcome().history().size());
+
+        SavedModel loaded = SavedModel.load(result.modelFile());
+        assertEquals(List.of("Conv_1", "Conv_1_bn"), loaded.card().trainedLayers().subList(0, 2));
+        assertEquals(base.graph().getLayer("Conv1").params(), loaded.graph().getLayer("Conv1").params(),
+                "the frozen layer below is untouched");
+        assertNotEquals(base.graph().getLayer("Conv_1").params(), loaded.graph().getLayer("Conv_1").params());
+        EvaluationResult onImages = new Predictor(loaded).evaluate(result.dataset().validation(), 3);
+        assertEquals(result.outcome().after().accuracy(), onImages.accuracy(), 1e-9);
+        assertEquals(result.outcome().after().loss(), onImages.loss(), 1e-5);
     }
 
     @Test
