@@ -38,6 +38,8 @@ final class Charts {
                 prepend(untrained.loss(), history.stream().mapToDouble(EpochStats::validationLoss).toArray()),
                 VALIDATION);
         point(chart, String.format(Locale.ROOT, "untrained head (%.3f)", untrained.loss()), 0, untrained.loss());
+        fineTuningStart(chart, history, 0, Math.max(untrained.loss(), history.stream()
+                .mapToDouble(e -> Math.max(e.trainLoss(), e.validationLoss())).max().orElse(1)));
         return png(chart);
     }
 
@@ -56,6 +58,7 @@ final class Charts {
         XYSeries majority = chart.addSeries(String.format(Locale.ROOT, "majority class (%.3f)", majorityClass),
                 new double[] {0, epochs[epochs.length - 1]}, new double[] {majorityClass, majorityClass});
         majority.setMarker(SeriesMarkers.NONE).setLineStyle(SeriesLines.DASH_DASH).setLineColor(BASELINE);
+        fineTuningStart(chart, history, 0, 1);
         return png(chart);
     }
 
@@ -76,6 +79,15 @@ final class Charts {
         line(chart, "model", curve.falsePositiveRate(), curve.truePositiveRate(), VALIDATION)
                 .setMarker(SeriesMarkers.NONE);
         return png(chart);
+    }
+
+    /** A vertical line before the first fine-tuning epoch, as the Keras tutorial marks "Start Fine Tuning". */
+    private static void fineTuningStart(XYChart chart, List<EpochStats> history, double yMin, double yMax) {
+        history.stream().filter(EpochStats::fineTuning).findFirst().ifPresent(first -> {
+            double x = first.epoch() - 0.5;
+            chart.addSeries("start of fine-tuning", new double[] {x, x}, new double[] {yMin, yMax})
+                    .setMarker(SeriesMarkers.NONE).setLineStyle(SeriesLines.DOT_DOT).setLineColor(Color.BLACK);
+        });
     }
 
     private static XYChart chart(String title, String x, String y) {

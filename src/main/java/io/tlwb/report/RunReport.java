@@ -119,7 +119,8 @@ public final class RunReport {
                     .append("<tr class=\"baseline\"><td>0 (untrained)</td><td></td><td>").append(num(untrained.loss()))
                     .append("</td><td>").append(num(untrained.accuracy())).append("</td><td></td></tr>\n");
             for (EpochStats e : history) {
-                html.append("<tr><td>").append(e.epoch()).append("</td><td>").append(num(e.trainLoss()))
+                html.append("<tr><td>").append(e.epoch()).append(e.fineTuning() ? " (fine-tuning)" : "")
+                        .append("</td><td>").append(num(e.trainLoss()))
                         .append("</td><td>").append(num(e.validationLoss())).append("</td><td>")
                         .append(num(e.validationAccuracy())).append("</td><td>")
                         .append(String.format(Locale.ROOT, "%.1f", e.seconds())).append("</td></tr>\n");

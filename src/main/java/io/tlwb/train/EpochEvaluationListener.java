@@ -25,11 +25,16 @@ final class EpochEvaluationListener extends BaseTrainingListener {
     private final TestTimeAugmentation tta;
 
     private final int epochsBefore;
+    private final boolean fineTuning;
 
-    /** @param epochsBefore epochs already trained in an earlier stage, so that numbering continues after them */
+    /**
+     * @param epochsBefore epochs already trained in an earlier stage, so that numbering continues after them
+     * @param fineTuning   whether this is the fine-tuning stage, as the epochs it reports will say
+     */
     EpochEvaluationListener(FeatureSet validation, List<String> classes, TestTimeAugmentation tta, int epochsBefore,
-                            Consumer<EpochStats> onEpoch) {
+                            boolean fineTuning, Consumer<EpochStats> onEpoch) {
         this.epochsBefore = epochsBefore;
+        this.fineTuning = fineTuning;
         this.validation = validation;
         this.tta = tta;
         this.classes = classes;
@@ -52,8 +57,8 @@ final class EpochEvaluationListener extends BaseTrainingListener {
     @Override
     public void onEpochEnd(Model model) {
         EvaluationResult result = Evaluator.evaluate(classes, Predictions.of((ComputationGraph) model, validation, tta));
-        EpochStats stats = new EpochStats(epochsBefore + history.size() + 1, lossSum / Math.max(1, batches), result.loss(),
-                result.accuracy(), (System.nanoTime() - epochStart) / 1e9);
+        EpochStats stats = new EpochStats(epochsBefore + history.size() + 1, lossSum / Math.max(1, batches),
+                result.loss(), result.accuracy(), (System.nanoTime() - epochStart) / 1e9, fineTuning);
         history.add(stats);
         onEpoch.accept(stats);
     }

@@ -57,7 +57,7 @@ public final class FineTuner {
         RetrainableTop top = RetrainableTop.of(model, settings.frozenLayer(), train.rowShape(),
                 model.head().updater().create(settings.learningRate()));
         EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), tta,
-                headStage.history().size(), observer::epoch);
+                headStage.history().size(), true, observer::epoch);
         List<TrainingListener> all = new ArrayList<>(listeners);
         all.add(perEpoch);
         HeadTrainer.fit(top.graph(), train, settings.epochs(), batchSize, seed, all);

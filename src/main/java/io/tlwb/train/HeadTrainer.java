@@ -72,7 +72,7 @@ public final class HeadTrainer {
         ComputationGraph head = model.newHeadGraph(train.features());
         EvaluationResult before = Evaluator.evaluate(model.classes(), Predictions.of(head, validation, tta));
         observer.untrained(before);
-        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), tta, 0, observer::epoch);
+        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), tta, 0, false, observer::epoch);
         List<TrainingListener> all = new ArrayList<>(listeners);
         all.add(perEpoch);
         fit(head, train, epochs, batchSize, seed, all);

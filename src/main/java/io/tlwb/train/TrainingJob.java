@@ -98,9 +98,9 @@ public final class TrainingJob {
 
             @Override
             public void epoch(EpochStats epoch) {
-                out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  val_loss %.4f  val_accuracy %.4f  (%.1f s)%n",
+                out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  val_loss %.4f  val_accuracy %.4f  (%.1f s)%s%n",
                         epoch.epoch(), totalEpochs, epoch.trainLoss(), epoch.validationLoss(),
-                        epoch.validationAccuracy(), epoch.seconds());
+                        epoch.validationAccuracy(), epoch.seconds(), epoch.fineTuning() ? "  fine-tuning" : "");
             }
         };
         HeadTrainer.Outcome outcome = trainer.train(train, validation, observer);

@@ -103,6 +103,6 @@ class HeadTrainerTest {
     private static List<EpochStats> withoutTimes(List<EpochStats> stats, List<EpochStats> timesFrom) {
         return IntStream.range(0, stats.size()).mapToObj(i -> new EpochStats(stats.get(i).epoch(),
                 stats.get(i).trainLoss(), stats.get(i).validationLoss(), stats.get(i).validationAccuracy(),
-                timesFrom.get(i).seconds())).toList();
+                timesFrom.get(i).seconds(), false)).toList();
     }
 }

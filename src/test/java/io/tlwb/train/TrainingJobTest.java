@@ -13,6 +13,7 @@ import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.eval.EvaluationResult;
+import io.tlwb.report.RunReport;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.SavedModel;
 import io.tlwb.model.TestTimeAugmentation;
@@ -100,7 +101,7 @@ class TrainingJobTest {
     }
 
     @Test
-    void fineTuningRetrainsTheTopLayersAndTheSavedModelReproducesItsFigures() {
+    void fineTuningRetrainsTheTopLayersAndTheSavedModelReproducesItsFigures() throws Exception {
         Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 8);
         Workspace ws = new Workspace(tmp.resolve("ws"));
         TrainingOptions options = new TrainingOptions(data, 0.25, 32, null,
@@ -121,6 +122,10 @@ class TrainingJobTest {
         EvaluationResult onImages = new Predictor(loaded).evaluate(result.dataset().validation(), 3);
         assertEquals(result.outcome().after().accuracy(), onImages.accuracy(), 1e-9);
         assertEquals(result.outcome().after().loss(), onImages.loss(), 1e-5);
+
+        String report = Files.readString(RunReport.write(result));
+        assertTrue(report.contains("5 (fine-tuning)") && !report.contains("4 (fine-tuning)"), "stages in the report");
+        assertTrue(report.contains("Conv_1_bn"), "the report lists the retrained layers");
     }
 
     @Test
