@@ -40,7 +40,7 @@ import java.util.Map;
  *
  * <p>Arguments: {@code DATA WORKSPACE CONFIG_FILE [WEIGHTS]}. Each non-blank line of the file is one configuration of
  * {@code key=value} tokens; defaults in brackets: {@code from=[block_10_project_BN] cut=[default] lr=[1e-4]
- * epochs=[10] aug=[none] updater=[adam] seeds=[1,2,3]}.
+ * epochs=[10] (0: the head alone) aug=[none] updater=[adam] size=[160] seeds=[1,2,3]}.
  */
 public final class FineTuneExperiments {
 
@@ -71,6 +71,7 @@ public final class FineTuneExperiments {
     private void run(String line) {
         Map<String, String> o = new LinkedHashMap<>(Map.of("from", "block_10_project_BN", "cut", "default",
                 "lr", "1e-4", "epochs", "10", "aug", "none", "updater", "adam", "seeds", "1,2,3"));
+        o.put("size", String.valueOf(TrainingDefaults.IMAGE_SIZE));
         for (String token : line.split("\\s+")) {
             String[] kv = token.split("=", 2);
             if (!o.containsKey(kv[0])) {
@@ -83,8 +84,9 @@ public final class FineTuneExperiments {
         HeadConfig head = new HeadConfig(TrainingDefaults.HEAD.standardize(), TrainingDefaults.HEAD.hiddenUnits(),
                 TrainingDefaults.HEAD.dropout(), TrainingDefaults.HEAD.l2(), Updater.parse(o.get("updater")),
                 TrainingDefaults.HEAD.learningRate());
-        FineTuning fineTuning = new FineTuning(o.get("from"), Integer.parseInt(o.get("epochs")),
-                Double.parseDouble(o.get("lr")));
+        int size = Integer.parseInt(o.get("size"));
+        int epochs = Integer.parseInt(o.get("epochs"));
+        FineTuning fineTuning = epochs == 0 ? null : new FineTuning(o.get("from"), epochs, Double.parseDouble(o.get("lr")));
         List<List<EpochStats>> curves = new ArrayList<>();
         for (long seed : seeds) {
             TransferModel model = TransferModel.builder().setBase(base).setClasses(data.classes())
@@ -92,13 +94,14 @@ public final class FineTuneExperiments {
                     .build();
             HeadTrainer.Outcome headStage = new HeadTrainer(model, TrainingDefaults.EPOCHS, TrainingDefaults.BATCH_SIZE,
                     seed).optTta(TestTimeAugmentation.FLIP).train(
-                    features(model.cutLayer(), Pooling.AVERAGE, true, augmentation),
-                    features(model.cutLayer(), Pooling.AVERAGE, false, Augmentation.FLIP), stats -> { });
-            HeadTrainer.Outcome outcome = new FineTuner(model, fineTuning, TrainingDefaults.BATCH_SIZE, seed)
+                    features(model.cutLayer(), size, Pooling.AVERAGE, true, augmentation),
+                    features(model.cutLayer(), size, Pooling.AVERAGE, false, Augmentation.FLIP), stats -> { });
+            HeadTrainer.Outcome outcome = fineTuning == null ? headStage
+                    : new FineTuner(model, fineTuning, TrainingDefaults.BATCH_SIZE, seed)
                     .optTta(TestTimeAugmentation.FLIP)
-                    .train(features(fineTuning.frozenLayer(), Pooling.NONE, true, augmentation),
-                            features(fineTuning.frozenLayer(), Pooling.NONE, false, Augmentation.FLIP), headStage,
-                            stats -> { });
+                    .train(features(fineTuning.frozenLayer(), size, Pooling.NONE, true, augmentation),
+                            features(fineTuning.frozenLayer(), size, Pooling.NONE, false, Augmentation.FLIP),
+                            headStage, stats -> { });
             curves.add(outcome.history().subList(TrainingDefaults.EPOCHS - 1, outcome.history().size()));
         }
         for (int e = 0; e < curves.get(0).size(); e++) {
@@ -112,10 +115,9 @@ public final class FineTuneExperiments {
         System.out.flush();
     }
 
-    private FeatureSet features(String layer, Pooling pooling, boolean train, Augmentation augmentation) {
-        String id = layer + "/" + pooling + "/" + train + "/" + augmentation;
+    private FeatureSet features(String layer, int size, Pooling pooling, boolean train, Augmentation augmentation) {
+        String id = layer + "/" + size + "/" + pooling + "/" + train + "/" + augmentation;
         return loaded.computeIfAbsent(id, k -> {
-            int size = TrainingDefaults.IMAGE_SIZE;
             Featurizer featurizer = Featurizers.create(base, layer, size, pooling);
             FeatureExtractor extractor = new FeatureExtractor(featurizer, new ImagePipeline(size, base.preprocessing()),
                     new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), 8, null);
