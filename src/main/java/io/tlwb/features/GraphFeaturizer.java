@@ -14,10 +14,11 @@ public final class GraphFeaturizer implements Featurizer {
     private final String cacheKey;
 
     public GraphFeaturizer(PretrainedModel base, String cutLayer, int imageSize) {
-        this.graph = GraphSurgery.cutAndPool(base.graph(), cutLayer, new FineTuneConfiguration.Builder().build())
-                .setOutputs(GraphSurgery.POOL)
-                .validateOutputLayerConfig(false)
-                .build();
+        this.graph = GraphSurgery.copyBaseParams(base.graph(),
+                GraphSurgery.cutAndPool(base.graph(), cutLayer, new FineTuneConfiguration.Builder().build())
+                        .setOutputs(GraphSurgery.POOL)
+                        .validateOutputLayerConfig(false)
+                        .build());
         this.featureSize = GraphSurgery.channelsAt(base, cutLayer);
         this.cacheKey = cacheKey(base, cutLayer, imageSize);
     }
