@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * model uses is refused, naming the node, rather than converted approximately.
  */
 final class TfjsGraphConversion {
-    /** TF-slim scope of a MobileNetV2 convolution: {@code MobilenetV2/Conv}, {@code MobilenetV2/expanded_conv_3/expand}. */
+    /** TF-slim scope of a MobileNetV2 node: {@code MobilenetV2/Conv/...}, {@code MobilenetV2/expanded_conv_3/expand/...}. */
     private static final Pattern SCOPE = Pattern.compile(
             ".*MobilenetV2/(Conv|Conv_1|expanded_conv(?:_(\\d+))?)(?:/(expand|depthwise|project))?/[^/]+(?:/[^/]+)?");
     private static final String BIAS_ADD = "BiasAdd";
@@ -67,7 +67,8 @@ final class TfjsGraphConversion {
                 case "Placeholder" -> {
                     JsonNode dims = node.path("attr").path("shape").path("shape").path("dim");
                     int size = dims.size() == 4 ? dims.get(1).path("size").asInt() : -1;
-                    if (size <= 0 || dims.get(2).path("size").asInt() != size || dims.get(3).path("size").asInt() != 3) {
+                    if (size <= 0 || dims.get(2).path("size").asInt() != size
+                            || dims.get(3).path("size").asInt() != 3) {
                         throw fail(node, "an input of shape " + dims + "; expected [-1, N, N, 3]");
                     }
                     put(name, keras.input(size), size);
@@ -174,7 +175,8 @@ final class TfjsGraphConversion {
                 : (spatial - kernelSize) / stride + 1;
         if (depthwise) {
             keras.depthwise(layer, x, inChannels, stride, kerasPadding, true);
-            weightsOf.put(layer, List.of(kernel.renamed(layer + "/depthwise_kernel:0"), bias.renamed(layer + "/bias:0")));
+            weightsOf.put(layer, List.of(kernel.renamed(layer + "/depthwise_kernel:0"),
+                    bias.renamed(layer + "/bias:0")));
         } else {
             keras.conv(layer, x, kernelSize, outChannels, stride, kerasPadding, inChannels, true);
             weightsOf.put(layer, List.of(kernel.renamed(layer + "/kernel:0"), bias.renamed(layer + "/bias:0")));

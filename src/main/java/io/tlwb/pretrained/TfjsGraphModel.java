@@ -29,7 +29,8 @@ record TfjsGraphModel(List<JsonNode> nodes, Map<String, Tensor> constants) {
         JsonNode manifest = exports.get("weightsManifest");
         JsonNode node = exports.path("modelTopology").get("node");
         if (manifest == null || !manifest.isArray() || manifest.size() != 1 || node == null || !node.isArray()) {
-            throw new WeightsException(where + ": expected modelTopology.node and one weights group in weightsManifest");
+            throw new WeightsException(where + ": expected modelTopology.node and one weights group in "
+                    + "weightsManifest; is this dist/models/mobilenet_v2_mid/model.min.js?");
         }
         JsonNode paths = manifest.get(0).get("paths");
         if (paths == null || paths.size() != shardJs.size()) {
@@ -38,8 +39,8 @@ record TfjsGraphModel(List<JsonNode> nodes, Map<String, Tensor> constants) {
         }
         List<String> order = new ArrayList<>();
         paths.forEach(p -> order.add(p.asText()));
-        List<Tensor> tensors = TfjsLayersModel.decodeWeights(manifest,
-                path -> TfjsLayersModel.base64Export(shardJs.get(order.indexOf(path)), where + " shard " + path), where);
+        List<Tensor> tensors = TfjsLayersModel.decodeWeights(manifest, path -> TfjsLayersModel.base64Export(
+                shardJs.get(order.indexOf(path)), where + " shard " + path), where);
         Map<String, Tensor> constants = new LinkedHashMap<>();
         tensors.forEach(t -> constants.put(t.name(), t));
         List<JsonNode> nodes = new ArrayList<>();
