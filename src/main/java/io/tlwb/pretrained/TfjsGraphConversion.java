@@ -93,7 +93,14 @@ final class TfjsGraphConversion {
                     }
                     put(name, keras.globalAveragePooling("global_average_pooling2d", x), 1);
                 }
-                case "Squeeze", "Identity" -> put(name, in(node, 0), 1); // the pooled features are already [b, c]
+                case "Squeeze" -> {
+                    String x = in(node, 0);
+                    if (spatialOf.get(x) != 1) {
+                        throw fail(node, "a squeeze of " + spatialOf.get(x) + "x" + spatialOf.get(x) + " maps");
+                    }
+                    put(name, x, 1); // Keras' global pooling already outputs [b, c]
+                }
+                case "Identity" -> put(name, in(node, 0), spatialOf.get(in(node, 0)));
                 case "_FusedMatMul" -> dense(node);
                 case "Softmax" -> softmax(node);
                 default -> throw fail(node, "op " + node.path("op").asText() + ", which this converter does not know");
@@ -165,8 +172,7 @@ final class TfjsGraphConversion {
         if (stride > 1 && padding.equals("SAME")) {
             // TF pads SAME stride-2 convolutions asymmetrically (nothing before, 1 after at even sizes)
             long total = Math.max((long) (spatial + stride - 1) / stride * stride - stride + kernelSize - spatial, 0);
-            x = keras.zeroPad(layer.equals("Conv1") ? "Conv1_pad" : prefix + "pad", x, (int) (total / 2),
-                    (int) (total - total / 2));
+            x = keras.zeroPad(prefix + "pad", x, (int) (total / 2), (int) (total - total / 2));
             spatialOf.put(x, spatial + (int) total);
             spatial += (int) total;
             kerasPadding = "valid";
