@@ -17,8 +17,8 @@ final class DataOptions {
     Path data;
 
     @Option(names = "--weights", paramLabel = "SPEC", defaultValue = WeightSources.DEFAULT_SPEC,
-            description = "Pretrained weights: npm:nsfwjs@4.4.0, keras:mobilenet_v2_<alpha>_<size>, or a path. "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "Pretrained weights: npm:nsfwjs@4.4.0[#mobilenet_v2_mid], keras:mobilenet_v2_<alpha>_<size>, "
+                    + "or a path. Default: ${DEFAULT-VALUE}.")
     String weights;
 
     @Option(names = "--image-size", paramLabel = "PX", description = "Images are resized to PX x PX. Default: ${DEFAULT-VALUE}.")

@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
         },
         footer = {"", "SPEC is one of:",
                 "  " + WeightSources.DEFAULT_SPEC + "              offline default (fetched with npm)",
+                "  " + WeightSources.MID_SPEC + " nsfwjs' TF-Hub MobileNetV2 1.4 (offline, npm)",
                 "  keras:mobilenet_v2_<alpha>_<size> official keras-applications no-top weights",
                 "  PATH.h5[#alpha=A,size=S,preprocessing=P,cut=L]  Keras full model or weights-only file",
                 "  DIR | DIR/model.json              TF.js layers model"})
@@ -171,7 +172,8 @@ final class WeightsCommand implements Callable<Integer> {
         public Integer call() {
             if (!ReferenceCheck.hasReference(weights)) {
                 throw new WeightsException("no TF.js reference outputs for " + weights + ": `weights verify` checks "
-                        + WeightSources.DEFAULT_SPEC + "; use `weights info " + weights + "` for other weights");
+                        + WeightSources.DEFAULT_SPEC + " and " + WeightSources.MID_SPEC + "; use `weights info "
+                        + weights + "` for other weights");
             }
             ReferenceCheck.Result r = ReferenceCheck.verify(WeightSources.load(weights, ws.workspace()));
             PrintWriter out = spec.commandLine().getOut();

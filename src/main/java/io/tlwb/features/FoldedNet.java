@@ -567,11 +567,6 @@ final class FoldedNet {
             INDArray weights = w.castTo(DataType.FLOAT).dup('c');
             long outChannels = depthwise ? w.size(2) * w.size(3) : w.size(0);
             INDArray b = params.get("b");
-            if (depthwise && conf.hasBias()) {
-                // MobileNetV2's depthwise convolutions have no bias; with one (even all zero), DL4J M2.1's layer
-                // disagreed with depthwise_conv2d in our test, so rather than guess its convention we leave it to DL4J
-                throw new Unsupported("depthwise convolution '" + name + "' has a bias");
-            }
             INDArray bias = b == null ? Nd4j.zeros(DataType.FLOAT, outChannels)
                     : b.castTo(DataType.FLOAT).reshape(outChannels).dup('c');
             return new ConvOp(name, depthwise, conf, weights, bias, input);

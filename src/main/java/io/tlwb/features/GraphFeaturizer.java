@@ -24,9 +24,10 @@ public final class GraphFeaturizer implements Featurizer {
         if (pooling == Pooling.NONE) {
             builder.removeVertexAndConnections(GraphSurgery.POOL);
         }
-        this.graph = builder.setOutputs(pooling == Pooling.AVERAGE ? GraphSurgery.POOL : cutLayer)
-                .validateOutputLayerConfig(false)
-                .build();
+        this.graph = GraphSurgery.copyBaseParams(base.graph(),
+                builder.setOutputs(pooling == Pooling.AVERAGE ? GraphSurgery.POOL : cutLayer)
+                        .validateOutputLayerConfig(false)
+                        .build());
         this.pooling = pooling;
         this.rowShape = rowShape(base, cutLayer, imageSize, pooling);
         this.cacheKey = cacheKey(base, cutLayer, imageSize, pooling);

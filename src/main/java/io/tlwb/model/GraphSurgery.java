@@ -47,6 +47,21 @@ public final class GraphSurgery {
         return builder.addLayer(POOL, globalAveragePooling(), cutLayer);
     }
 
+    /**
+     * Copies every parameter of {@code base} into the layer of the same name in {@code built} (a graph built from
+     * {@link #cutAndPool}), by parameter name, and returns {@code built}. DL4J M2.1's transfer learning copies a
+     * layer's flattened parameters as if laid out in parameter-table order; a DepthwiseConvolution2D with a bias
+     * (the nsfwjs mobilenet_v2_mid graph) lays them out bias first, so its kernel and bias came out scrambled.
+     */
+    public static ComputationGraph copyBaseParams(ComputationGraph base, ComputationGraph built) {
+        for (String name : built.getConfiguration().getVertices().keySet()) {
+            if (base.getConfiguration().getVertices().containsKey(name) && base.getLayer(name) != null) {
+                base.getLayer(name).paramTable().forEach(built.getLayer(name)::setParam);
+            }
+        }
+        return built;
+    }
+
     /** Channels of the feature maps {@code layer} outputs: the length of the pooled feature vector cut there. */
     public static int channelsAt(PretrainedModel base, String layer) {
         return (int) activationShape(base, layer, base.nativeInputSize())[2];

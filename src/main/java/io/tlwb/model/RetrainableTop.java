@@ -166,7 +166,7 @@ public final class RetrainableTop {
             var target = full.getLayer(name);
             String bn = foldedBatchNorms.get(name);
             if (bn == null) {
-                target.params().assign(source.params());
+                copyByName(source, target);
                 continue;
             }
             target.getParam("W").assign(source.getParam("W"));
@@ -190,7 +190,7 @@ public final class RetrainableTop {
             var source = full.getLayer(name);
             String bn = foldedBatchNorms.get(name);
             if (bn == null) {
-                target.params().assign(source.params());
+                copyByName(source, target);
                 continue;
             }
             boolean depthwise = target.conf().getLayer() instanceof DepthwiseConvolution2D;
@@ -199,6 +199,11 @@ public final class RetrainableTop {
             target.getParam("W").assign(fold.weights());
             target.getParam("b").assign(fold.bias().reshape(target.getParam("b").shape()));
         }
+    }
+
+    /** Parameter by parameter: flattened layouts differ between layer types (see GraphSurgery.copyBaseParams). */
+    private static void copyByName(org.deeplearning4j.nn.api.Layer source, org.deeplearning4j.nn.api.Layer target) {
+        source.paramTable().forEach((key, value) -> target.getParam(key).assign(value));
     }
 
     private static BatchNormalization batchNorm(ComputationGraph full, String name) {

@@ -63,7 +63,7 @@ public final class TransferModel {
             builder.addLayer(layer.name(), layer.layer(), previous);
             previous = layer.name();
         }
-        this.graph = builder.setOutputs(OUTPUT).build();
+        this.graph = GraphSurgery.copyBaseParams(b.base.graph(), builder.setOutputs(OUTPUT).build());
     }
 
     /**

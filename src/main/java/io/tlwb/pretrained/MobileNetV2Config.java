@@ -52,6 +52,11 @@ record MobileNetV2Config(double alpha, int size) {
         return newV;
     }
 
+    /** Padding before a stride-2 kernel-3 convolution, keras_applications' {@code correct_pad} (1 after). */
+    private static int correctPad(int spatial) {
+        return spatial % 2 == 0 ? 0 : 1;
+    }
+
     /** The model config JSON object ({@code class_name: Model}) plus {@code keras_version}/{@code backend}. */
     ObjectNode modelConfig() {
         return build().config;
@@ -70,8 +75,8 @@ record MobileNetV2Config(double alpha, int size) {
         String x = b.input(size);
         int spatial = size;
         int channels = makeDivisible(32 * alpha, 8);
-        x = b.zeroPad("Conv1_pad", x, spatial);
-        x = b.conv("Conv1", x, 3, channels, 2, "valid");
+        x = b.zeroPad("Conv1_pad", x, correctPad(spatial), 1);
+        x = b.conv("Conv1", x, 3, channels, 2, "valid", 3, false);
         spatial = (spatial + 1) / 2;
         x = b.bn("bn_Conv1", x, channels);
         x = b.relu6("Conv1_relu", x);
@@ -89,18 +94,18 @@ record MobileNetV2Config(double alpha, int size) {
             int expanded = channels;
             if (id > 0) {
                 expanded = expansion * channels;
-                x = b.conv(prefix + "expand", x, 1, expanded, 1, "same");
+                x = b.conv(prefix + "expand", x, 1, expanded, 1, "same", channels, false);
                 x = b.bn(prefix + "expand_BN", x, expanded);
                 x = b.relu6(prefix + "expand_relu", x);
             }
             if (stride == 2) {
-                x = b.zeroPad(prefix + "pad", x, spatial);
+                x = b.zeroPad(prefix + "pad", x, correctPad(spatial), 1);
                 spatial = (spatial + 1) / 2;
             }
-            x = b.depthwise(prefix + "depthwise", x, expanded, stride, stride == 1 ? "same" : "valid");
+            x = b.depthwise(prefix + "depthwise", x, expanded, stride, stride == 1 ? "same" : "valid", false);
             x = b.bn(prefix + "depthwise_BN", x, expanded);
             x = b.relu6(prefix + "depthwise_relu", x);
-            x = b.conv(prefix + "project", x, 1, pointwise, 1, "same", expanded);
+            x = b.conv(prefix + "project", x, 1, pointwise, 1, "same", expanded, false);
             x = b.bn(prefix + "project_BN", x, pointwise);
             if (channels == pointwise && stride == 1) {
                 x = b.add(prefix + "add", in, x);
@@ -108,28 +113,18 @@ record MobileNetV2Config(double alpha, int size) {
             channels = pointwise;
         }
         int last = alpha > 1.0 ? makeDivisible(1280 * alpha, 8) : 1280;
-        x = b.conv("Conv_1", x, 1, last, 1, "valid", channels);
+        x = b.conv("Conv_1", x, 1, last, 1, "valid", channels, false);
         x = b.bn("Conv_1_bn", x, last);
         x = b.relu6(BOTTLENECK, x);
 
-        ObjectNode root = KerasConfigs.JSON.createObjectNode();
-        root.put("class_name", "Model");
-        ObjectNode cfg = root.putObject("config");
-        cfg.put("name", String.format(Locale.ROOT, "mobilenetv2_%.2f_%d", alpha, size));
-        cfg.set("layers", b.layers);
-        cfg.set("input_layers", KerasConfigs.JSON.createArrayNode().add(ref3("input_1")));
-        cfg.set("output_layers", KerasConfigs.JSON.createArrayNode().add(ref3(x)));
-        root.put("keras_version", "2.2.4");
-        root.put("backend", "tensorflow");
-        return new Built(root, b.shapes);
+        return new Built(b.model(String.format(Locale.ROOT, "mobilenetv2_%.2f_%d", alpha, size), x), b.shapes);
     }
 
-    private static ArrayNode ref3(String name) {
-        return KerasConfigs.JSON.createArrayNode().add(name).add(0).add(0);
-    }
-
-    /** Emits Keras 2.2.4 layer configs, field for field as Keras serializes them. */
-    private static final class Builder {
+    /**
+     * Emits Keras 2.2.4 layer configs, field for field as Keras serializes them, with the weight shapes each layer
+     * expects. Also used for the nsfwjs graph model ({@link TfjsGraphConversion}).
+     */
+    static final class Builder {
         final ArrayNode layers = KerasConfigs.JSON.createArrayNode();
         final Map<String, Map<String, long[]>> shapes = new LinkedHashMap<>();
         private final Map<String, Integer> channelsOf = new LinkedHashMap<>();
@@ -145,24 +140,20 @@ record MobileNetV2Config(double alpha, int size) {
             return "input_1";
         }
 
-        String zeroPad(String name, String in, int spatial) {
-            int before = spatial % 2 == 0 ? 0 : 1; // keras_applications correct_pad for kernel 3
+        String zeroPad(String name, String in, int before, int after) {
             ObjectNode c = (ObjectNode) layer(name, "ZeroPadding2D", List.of(in)).get("config");
             ArrayNode pad = KerasConfigs.JSON.createArrayNode();
-            pad.add(KerasConfigs.JSON.createArrayNode().add(before).add(1));
-            pad.add(KerasConfigs.JSON.createArrayNode().add(before).add(1));
+            pad.add(KerasConfigs.JSON.createArrayNode().add(before).add(after));
+            pad.add(KerasConfigs.JSON.createArrayNode().add(before).add(after));
             c.set("padding", pad);
             c.put("data_format", "channels_last");
             channelsOf.put(name, channelsOf.get(in));
             return name;
         }
 
-        String conv(String name, String in, int kernel, int filters, int stride, String padding) {
-            return conv(name, in, kernel, filters, stride, padding, channelsOf.get(in));
-        }
-
-        String conv(String name, String in, int kernel, int filters, int stride, String padding, int inChannels) {
-            ObjectNode c = convolution(name, "Conv2D", in, kernel, stride, padding);
+        String conv(String name, String in, int kernel, int filters, int stride, String padding, int inChannels,
+                    boolean useBias) {
+            ObjectNode c = convolution(name, "Conv2D", in, kernel, stride, padding, useBias);
             c.put("filters", filters);
             c.set("kernel_initializer", init("VarianceScaling"));
             c.set("bias_initializer", init("Zeros"));
@@ -170,14 +161,14 @@ record MobileNetV2Config(double alpha, int size) {
                     "kernel_constraint", "bias_constraint")) {
                 c.putNull(k);
             }
-            shapes.put(name, Map.of("kernel", new long[]{kernel, kernel, inChannels, filters}));
+            shapes.put(name, weights(useBias, "kernel", new long[]{kernel, kernel, inChannels, filters}, filters));
             channelsOf.put(name, filters);
             return name;
         }
 
-        /** The config keys Keras' Conv2D and DepthwiseConv2D share: linear, bias-free, channels_last, no dilation. */
+        /** The config keys Keras' Conv2D and DepthwiseConv2D share: linear, channels_last, no dilation. */
         private ObjectNode convolution(String name, String className, String in, int kernel, int stride,
-                                       String padding) {
+                                       String padding, boolean useBias) {
             ObjectNode c = (ObjectNode) layer(name, className, List.of(in)).get("config");
             c.set("kernel_size", pair(kernel));
             c.set("strides", pair(stride));
@@ -185,12 +176,22 @@ record MobileNetV2Config(double alpha, int size) {
             c.put("data_format", "channels_last");
             c.set("dilation_rate", pair(1));
             c.put("activation", "linear");
-            c.put("use_bias", false);
+            c.put("use_bias", useBias);
             return c;
         }
 
-        String depthwise(String name, String in, int channels, int stride, String padding) {
-            ObjectNode c = convolution(name, "DepthwiseConv2D", in, 3, stride, padding);
+        /** A kernel's shape, then the bias' if there is one, in Keras' weight order. */
+        private static Map<String, long[]> weights(boolean useBias, String kernel, long[] shape, int outputs) {
+            Map<String, long[]> s = new LinkedHashMap<>();
+            s.put(kernel, shape);
+            if (useBias) {
+                s.put("bias", new long[]{outputs});
+            }
+            return s;
+        }
+
+        String depthwise(String name, String in, int channels, int stride, String padding, boolean useBias) {
+            ObjectNode c = convolution(name, "DepthwiseConv2D", in, 3, stride, padding, useBias);
             c.set("bias_initializer", init("Zeros"));
             c.putNull("bias_regularizer");
             c.putNull("activity_regularizer");
@@ -199,7 +200,7 @@ record MobileNetV2Config(double alpha, int size) {
             c.set("depthwise_initializer", init("VarianceScaling"));
             c.putNull("depthwise_regularizer");
             c.putNull("depthwise_constraint");
-            shapes.put(name, Map.of("depthwise_kernel", new long[]{3, 3, channels, 1}));
+            shapes.put(name, weights(useBias, "depthwise_kernel", new long[]{3, 3, channels, 1}, channels));
             channelsOf.put(name, channels);
             return name;
         }
@@ -240,6 +241,47 @@ record MobileNetV2Config(double alpha, int size) {
             layer(name, "Add", List.of(a, b));
             channelsOf.put(name, channelsOf.get(b));
             return name;
+        }
+
+        String globalAveragePooling(String name, String in) {
+            ((ObjectNode) layer(name, "GlobalAveragePooling2D", List.of(in)).get("config"))
+                    .put("data_format", "channels_last");
+            channelsOf.put(name, channelsOf.get(in));
+            return name;
+        }
+
+        String dense(String name, String in, int units, String activation) {
+            ObjectNode c = (ObjectNode) layer(name, "Dense", List.of(in)).get("config");
+            c.put("units", units);
+            c.put("activation", activation);
+            c.put("use_bias", true);
+            c.set("kernel_initializer", init("VarianceScaling"));
+            c.set("bias_initializer", init("Zeros"));
+            for (String k : List.of("kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                    "kernel_constraint", "bias_constraint")) {
+                c.putNull(k);
+            }
+            shapes.put(name, weights(true, "kernel", new long[]{channelsOf.get(in), units}, units));
+            channelsOf.put(name, units);
+            return name;
+        }
+
+        /** The model config ({@code class_name: Model}) of every layer emitted so far, {@code output} its output. */
+        ObjectNode model(String name, String output) {
+            ObjectNode root = KerasConfigs.JSON.createObjectNode();
+            root.put("class_name", "Model");
+            ObjectNode cfg = root.putObject("config");
+            cfg.put("name", name);
+            cfg.set("layers", layers);
+            cfg.set("input_layers", KerasConfigs.JSON.createArrayNode().add(ref3("input_1")));
+            cfg.set("output_layers", KerasConfigs.JSON.createArrayNode().add(ref3(output)));
+            root.put("keras_version", "2.2.4");
+            root.put("backend", "tensorflow");
+            return root;
+        }
+
+        private static ArrayNode ref3(String name) {
+            return KerasConfigs.JSON.createArrayNode().add(name).add(0).add(0);
         }
 
         private ObjectNode layer(String name, String cls, List<String> inputs) {

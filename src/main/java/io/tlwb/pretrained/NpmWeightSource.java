@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -20,31 +21,56 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 /**
- * {@code npm:nsfwjs@VERSION}: the MobileNetV2 that nsfwjs ships as a TF.js bundle, fetched with the npm client
- * ({@code npm pack}, so whatever registry and proxy npm is configured with), converted to a Keras 2.2.4 HDF5
- * full model (including its 5-class softmax top) and cached as {@code npm-nsfwjs-VERSION.h5}.
+ * {@code npm:nsfwjs@VERSION[#mobilenet_v2_mid]}: a MobileNetV2 that nsfwjs ships as a TF.js bundle, fetched with the
+ * npm client ({@code npm pack}, so whatever registry and proxy npm is configured with), converted to a Keras 2.2.4
+ * HDF5 full model (including its 5-class softmax top) and cached as {@code npm-nsfwjs-VERSION[-MODEL].h5}.
  *
- * <p>nsfwjs feeds this model pixels divided by 255, hence {@link Preprocessing#ZERO_TO_ONE}.
+ * <p>Two models of the package are supported: {@code dist/models/mobilenet_v2} (the default; a Keras layers model,
+ * alpha 1.0, fed pixels divided by 255, hence {@link Preprocessing#ZERO_TO_ONE}) and
+ * {@code dist/models/mobilenet_v2_mid} (a TF-Hub graph model, alpha 1.4, batch norm folded; its own first nodes map
+ * [0,1] to [-1,1], which the conversion drops in favour of {@link Preprocessing#MINUS_ONE_TO_ONE}).
  */
 final class NpmWeightSource implements WeightSource {
-    static final String MODEL_JS = "package/dist/models/mobilenet_v2/model.min.js";
-    static final String SHARD_JS = "package/dist/models/mobilenet_v2/group1-shard1of1.min.js";
-    /** sha256 of the two bundle files per nsfwjs version we have checked (the package is immutable on npm). */
-    static final Map<String, Map<String, String>> PINNED = Map.of("4.4.0", Map.of(
-            MODEL_JS, "c32f104fd562b08cdff5ed69dfe1209643afa47e792fb12751d2949aa61a397a",
-            SHARD_JS, "ef2e0a63f7d2c4960b37b024b669313f65d3c45cd59e9042636c55b39de53517"));
-    private static final Pattern SPEC = Pattern.compile("npm:nsfwjs@(\\d+\\.\\d+\\.\\d+)");
+    /** The nsfwjs model converted: its folder under {@code dist/models}, bundle files and the sha256s we checked. */
+    enum Model {
+        MOBILENET_V2("mobilenet_v2", List.of("model.min.js", "group1-shard1of1.min.js"), Map.of("4.4.0", List.of(
+                "c32f104fd562b08cdff5ed69dfe1209643afa47e792fb12751d2949aa61a397a",
+                "ef2e0a63f7d2c4960b37b024b669313f65d3c45cd59e9042636c55b39de53517")), Preprocessing.ZERO_TO_ONE),
+        MOBILENET_V2_MID("mobilenet_v2_mid",
+                List.of("model.min.js", "group1-shard1of2.min.js", "group1-shard2of2.min.js"), Map.of("4.4.0", List.of(
+                "a7a9e701491e2449b221dab7c424957f853e700602b5575da33cfd745616f964",
+                "f2e79a209e44d668220ec5f1533a98f2be954e3953685bf074d201b82fefc29a",
+                "f291df992a0131741372506a6072fb9f1645bff7c973c983fd6276f5f9625d5e")), Preprocessing.MINUS_ONE_TO_ONE);
+
+        final String folder;
+        /** Tarball paths: {@code model.min.js} first, then the shards in manifest order. */
+        final List<String> files;
+        /** Per nsfwjs version, the sha256 of each of {@link #files} (the package is immutable on npm). */
+        final Map<String, List<String>> pinned;
+        final Preprocessing preprocessing;
+
+        Model(String folder, List<String> files, Map<String, List<String>> pinned, Preprocessing preprocessing) {
+            this.folder = folder;
+            this.files = files.stream().map(f -> "package/dist/models/" + folder + "/" + f).toList();
+            this.pinned = pinned;
+            this.preprocessing = preprocessing;
+        }
+    }
+
+    private static final Pattern SPEC = Pattern.compile("npm:nsfwjs@(\\d+\\.\\d+\\.\\d+)(?:#(mobilenet_v2_mid))?");
     private static final long NPM_TIMEOUT_MINUTES = 10;
 
     private final String version;
+    private final Model model;
     private final String npmCommand;
 
-    NpmWeightSource(String version, String npmCommand) {
+    NpmWeightSource(String version, Model model, String npmCommand) {
         this.version = version;
+        this.model = model;
         this.npmCommand = npmCommand;
     }
 
-    /** Parses {@code npm:nsfwjs@X.Y.Z}; null if {@code spec} is not an npm spec. */
+    /** Parses {@code npm:nsfwjs@X.Y.Z[#mobilenet_v2_mid]}; null if {@code spec} is not an npm spec. */
     static NpmWeightSource parse(String spec, String npmCommand) {
         if (!spec.startsWith("npm:")) {
             return null;
@@ -52,23 +78,25 @@ final class NpmWeightSource implements WeightSource {
         Matcher m = SPEC.matcher(spec);
         if (!m.matches()) {
             throw new WeightsException("unsupported npm weights '" + spec + "': the npm source knows nsfwjs only, "
-                    + "as npm:nsfwjs@X.Y.Z (e.g. " + WeightSources.DEFAULT_SPEC + ")");
+                    + "as npm:nsfwjs@X.Y.Z or npm:nsfwjs@X.Y.Z#mobilenet_v2_mid (e.g. " + WeightSources.DEFAULT_SPEC
+                    + ")");
         }
-        return new NpmWeightSource(m.group(1), npmCommand);
+        return new NpmWeightSource(m.group(1), m.group(2) == null ? Model.MOBILENET_V2 : Model.MOBILENET_V2_MID,
+                npmCommand);
     }
 
     @Override
     public String spec() {
-        return "npm:nsfwjs@" + version;
+        return "npm:nsfwjs@" + version + (model == Model.MOBILENET_V2 ? "" : "#" + model.folder);
     }
 
     @Override
     public Preprocessing preprocessing() {
-        return Preprocessing.ZERO_TO_ONE;
+        return model.preprocessing;
     }
 
     String cacheName() {
-        return "npm-nsfwjs-" + version + ".h5";
+        return "npm-nsfwjs-" + version + (model == Model.MOBILENET_V2 ? "" : "-" + model.folder) + ".h5";
     }
 
     @Override
@@ -88,32 +116,45 @@ final class NpmWeightSource implements WeightSource {
         }
         try {
             Path tarball = npmPack(tmp);
-            Map<String, byte[]> files = extract(tarball, List.of(MODEL_JS, SHARD_JS));
-            Map<String, String> pinned = PINNED.get(version);
-            Map<String, String> actual = new HashMap<>();
-            for (var e : files.entrySet()) {
-                actual.put(e.getKey(), WeightCache.sha256(e.getValue()));
-                if (pinned != null && !pinned.get(e.getKey()).equals(actual.get(e.getKey()))) {
-                    throw new WeightsException(tarball.getFileName() + "!" + e.getKey() + " has sha256 "
-                            + actual.get(e.getKey()) + " but nsfwjs " + version + " is pinned to "
-                            + pinned.get(e.getKey()) + ": the package is not the one we checked; nothing was cached");
-                }
-            }
-            TfjsLayersModel tfjs = TfjsLayersModel.fromUmdBundle(
-                    new String(files.get(MODEL_JS), StandardCharsets.UTF_8),
-                    new String(files.get(SHARD_JS), StandardCharsets.UTF_8), tarball.getFileName() + "!" + MODEL_JS);
-            ObjectNode prov = KerasConfigs.JSON.createObjectNode();
-            prov.put("spec", spec());
-            prov.put("source", "npm pack nsfwjs@" + version + " (MIT licence)");
-            prov.put("tarball", tarball.getFileName().toString());
-            actual.forEach((k, v) -> prov.put("sha256:" + k, v));
-            prov.put("converted", "TF.js layers (uint8-quantized) -> Keras 2.2.4 HDF5 full model by tlwb");
-            prov.put("createdAt", Instant.now().toString());
-            return cache.store(cacheName(), null, prov.toPrettyString(),
-                    file -> TfjsConversion.writeFullModel(tfjs, file), "npm pack nsfwjs@" + version);
+            return convert(cache, tarball.getFileName().toString(), extract(tarball, model.files));
         } finally {
             deleteTree(tmp);
         }
+    }
+
+    /** Checks the bundle files of a tarball against the pins, converts them and stores the result in the cache. */
+    WeightsFile convert(WeightCache cache, String tarball, Map<String, byte[]> files) {
+        List<String> pinned = model.pinned.get(version);
+        ObjectNode prov = KerasConfigs.JSON.createObjectNode();
+        prov.put("spec", spec());
+        prov.put("source", "npm pack nsfwjs@" + version + " (MIT licence)");
+        prov.put("tarball", tarball);
+        List<String> text = new ArrayList<>();
+        for (int i = 0; i < model.files.size(); i++) {
+            String name = model.files.get(i);
+            String actual = WeightCache.sha256(files.get(name));
+            if (pinned != null && !pinned.get(i).equals(actual)) {
+                throw new WeightsException(tarball + "!" + name + " has sha256 " + actual + " but nsfwjs " + version
+                        + " is pinned to " + pinned.get(i) + ": the package is not the one we checked; nothing was "
+                        + "cached");
+            }
+            prov.put("sha256:" + name, actual);
+            text.add(new String(files.get(name), StandardCharsets.UTF_8));
+        }
+        String where = tarball + "!" + model.files.get(0);
+        WeightCache.Producer producer;
+        if (model == Model.MOBILENET_V2) {
+            TfjsLayersModel tfjs = TfjsLayersModel.fromUmdBundle(text.get(0), text.get(1), where);
+            prov.put("converted", "TF.js layers (uint8-quantized) -> Keras 2.2.4 HDF5 full model by tlwb");
+            producer = file -> TfjsConversion.writeFullModel(tfjs, file);
+        } else {
+            TfjsGraphModel tfjs = TfjsGraphModel.fromUmdBundle(text.get(0), text.subList(1, text.size()), where);
+            prov.put("converted", "TF.js graph model (uint8-quantized, batch norm folded) -> Keras 2.2.4 HDF5 full "
+                    + "model by tlwb (hub_input x*2-1 dropped: preprocessing minus-one-to-one)");
+            producer = file -> TfjsGraphConversion.writeFullModel(tfjs, file, where);
+        }
+        prov.put("createdAt", Instant.now().toString());
+        return cache.store(cacheName(), null, prov.toPrettyString(), producer, "npm pack nsfwjs@" + version);
     }
 
     private Path npmPack(Path dir) {
@@ -210,7 +251,7 @@ final class NpmWeightSource implements WeightSource {
         }
         for (String w : wanted) {
             if (!out.containsKey(w)) {
-                throw new WeightsException(tgz + " has no " + w + ": this nsfwjs version does not ship the "
+                throw new WeightsException(tgz + " has no " + w + ": this nsfwjs version does not ship that "
                         + "MobileNetV2 bundle; use " + WeightSources.DEFAULT_SPEC);
             }
         }

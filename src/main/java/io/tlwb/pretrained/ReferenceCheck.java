@@ -17,13 +17,15 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Checks an imported model numerically against outputs TensorFlow.js computed for the same weights on the same
  * inputs ({@code src/test/node/reference.js}): the full {@code out_relu} tensor of the first image, the spatial mean
- * of {@code out_relu} and the softmax of every image. {@code weights verify} runs it.
+ * of {@code out_relu} and the softmax of every image, for each spec with a reference ({@link #hasReference}).
+ * {@code weights verify} runs it.
  */
 public final class ReferenceCheck {
     /** Largest absolute difference accepted on any compared value (measured: about 5e-4 on out_relu). */
     public static final double TOLERANCE = 1e-3;
     private static final Map<String, String> REFERENCES = Map.of(
-            "npm:nsfwjs@4.4.0", "nsfwjs-4.4.0-reference.json");
+            WeightSources.DEFAULT_SPEC, "nsfwjs-4.4.0-reference.json",
+            WeightSources.MID_SPEC, "nsfwjs-4.4.0-mobilenet_v2_mid-reference.json");
 
     private ReferenceCheck() {
     }

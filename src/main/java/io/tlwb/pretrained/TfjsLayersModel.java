@@ -82,6 +82,14 @@ record TfjsLayersModel(ObjectNode modelTopology, List<Tensor> weights) {
             wrapped.set("model_config", topology);
             topology = wrapped;
         }
+        return new TfjsLayersModel(topology, decodeWeights(manifest, shards, where));
+    }
+
+    /**
+     * Every weight of a TF.js {@code weightsManifest}, dequantized, in manifest order; each group's shards are
+     * concatenated first (the layout of layers and graph models alike).
+     */
+    static List<Tensor> decodeWeights(JsonNode manifest, ShardReader shards, String where) {
         List<Tensor> tensors = new ArrayList<>();
         for (JsonNode group : manifest) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -97,7 +105,7 @@ record TfjsLayersModel(ObjectNode modelTopology, List<Tensor> weights) {
                         + "of group " + group.get("paths") + "; the shard does not match the manifest");
             }
         }
-        return new TfjsLayersModel(topology, tensors);
+        return tensors;
     }
 
     private static Tensor decodeOne(JsonNode spec, ByteBuffer buf, String where) {
@@ -178,14 +186,15 @@ record TfjsLayersModel(ObjectNode modelTopology, List<Tensor> weights) {
         return out;
     }
 
-    private static JsonNode umdExports(String js, String firstKey, String where) {
+    /** The object literal a UMD bundle exports, found by its first key; never executed. */
+    static JsonNode umdExports(String js, String firstKey, String where) {
         int key = js.indexOf("{" + firstKey + ":");
         if (key < 0) {
             key = js.indexOf("{\"" + firstKey + "\":");
         }
         if (key < 0) {
-            throw new WeightsException(where + " does not export {" + firstKey + ", ...}: is this the nsfwjs "
-                    + "MobileNetV2 bundle (dist/models/mobilenet_v2/model.min.js)?");
+            throw new WeightsException(where + " does not export {" + firstKey + ", ...}: is this an nsfwjs "
+                    + "MobileNetV2 bundle (dist/models/mobilenet_v2*/model.min.js)?");
         }
         try {
             return JsLiteral.parse(js, key, null);
@@ -194,7 +203,8 @@ record TfjsLayersModel(ObjectNode modelTopology, List<Tensor> weights) {
         }
     }
 
-    private static byte[] base64Export(String js, String where) {
+    /** The base64 string a UMD shard module exports, decoded. */
+    static byte[] base64Export(String js, String where) {
         int start = -1;
         for (String marker : new String[]{"exports=\"", "exports = \"", "exports='"}) {
             int i = js.indexOf(marker);
@@ -205,7 +215,7 @@ record TfjsLayersModel(ObjectNode modelTopology, List<Tensor> weights) {
         }
         int end = start < 0 ? -1 : js.indexOf(js.charAt(start - 1), start);
         if (start < 0 || end < 0) {
-            throw new WeightsException(where + " does not export a base64 string: is this group1-shard1of1.min.js?");
+            throw new WeightsException(where + " does not export a base64 string: is this a group1-shard*.min.js?");
         }
         try {
             return Base64.getDecoder().decode(js.substring(start, end));

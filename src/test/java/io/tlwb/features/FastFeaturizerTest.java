@@ -100,11 +100,27 @@ class FastFeaturizerTest {
         assertInstanceOf(FastFeaturizer.class, Featurizers.create(TinyBase.create(8, 1), "out_relu", 32));
     }
 
+    /**
+     * A depthwise convolution with a bias (the nsfwjs mobilenet_v2_mid graph has them, batch norm folded), against the
+     * graph's own forward pass and the cut graph, whose transfer-learning copy once scrambled that layer's parameters.
+     */
     @Test
-    void aDepthwiseConvolutionWithBiasIsLeftToTheDl4jGraph() {
+    void aDepthwiseConvolutionWithBiasMatchesTheDl4jGraph() {
         PretrainedModel base = TinyBase.residualBlock(true);
-        assertThrows(UnsupportedOperationException.class, () -> FastFeaturizer.compile(base, "out_relu", 32));
-        assertInstanceOf(FastFeaturizer.class, Featurizers.create(base, "Conv1_relu", 32));
+        TinyBase.randomizeBatchNorms(base.graph(), 13);
+        INDArray bias = base.graph().getLayer("dw").getParam("b");
+        base.graph().getLayer("dw").setParam("b", Nd4j.randn(DataType.FLOAT, bias.shape()));
+        INDArray images = Nd4j.rand(DataType.FLOAT, 2, 27, 27, 3);
+        for (String cut : new String[]{"dw", "project_BN", "out_relu"}) { // not the inputs of in-place activations
+            INDArray forward = base.graph().feedForward(images, false).get(cut).mean(1, 2);
+            INDArray cutGraph = new GraphFeaturizer(base, cut, 27).featurize(images);
+            double scale = Math.max(1, forward.amaxNumber().doubleValue());
+            assertTrue(maxAbsDiff(forward, cutGraph) < 1e-4 * scale, cut + " cut graph: " + maxAbsDiff(forward, cutGraph));
+            for (FoldedNet.Layout layout : FoldedNet.Layout.values()) {
+                double diff = maxAbsDiff(forward, FastFeaturizer.compile(base, cut, 27, layout).featurize(images));
+                assertTrue(diff < 1e-4 * scale, cut + " " + layout + ": " + diff);
+            }
+        }
     }
 
     @Test

@@ -13,9 +13,11 @@ import java.nio.file.Path;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -87,6 +89,27 @@ class TransferModelTest {
         TransferModel model = TransferModel.builder().setBase(base).setClasses(List.of("a", "b"))
                 .optCutLayer("Conv1_relu").build();
         assertEquals(8, model.featureSize());
+    }
+
+    /** DL4J's transfer learning copied a biased depthwise layer's [b, W]-ordered parameters scrambled (mobilenet_v2_mid). */
+    @Test
+    void aBiasedDepthwiseConvolutionKeepsItsParametersInTheTransferGraph() {
+        ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(1).graphBuilder()
+                .addInputs("input_1")
+                .setInputTypes(InputType.convolutional(8, 8, 3, CNN2DFormat.NHWC))
+                .addLayer("out_relu", new DepthwiseConvolution2D.Builder(3, 3).depthMultiplier(1).nOut(3)
+                        .convolutionMode(ConvolutionMode.Same).dataFormat(CNN2DFormat.NHWC)
+                        .activation(Activation.IDENTITY).hasBias(true).build(), "input_1")
+                .setOutputs("out_relu")
+                .build());
+        graph.init();
+        graph.getLayer("out_relu").setParam("b", Nd4j.createFromArray(new float[][]{{1f, 2f, 3f}}));
+        PretrainedModel dw = new PretrainedModel("test:dw", graph, Path.of("dw.h5"), "3".repeat(64), 8,
+                Preprocessing.ZERO_TO_ONE, "out_relu");
+        TransferModel model = TransferModel.builder().setBase(dw).setClasses(List.of("a", "b")).build();
+        for (String p : List.of("W", "b")) {
+            assertEquals(graph.getLayer("out_relu").getParam(p), model.graph().getLayer("out_relu").getParam(p), p);
+        }
     }
 
     @Test

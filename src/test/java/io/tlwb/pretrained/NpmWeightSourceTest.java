@@ -48,7 +48,7 @@ class NpmWeightSourceTest {
     @Test
     void aCachedEntryIsUsedWithoutRunningNpmAgain() {
         WeightsFile first = SharedNsfwjs.file();
-        WeightsFile again = new NpmWeightSource("4.4.0", "/nonexistent/npm").fetch(SharedNsfwjs.workspace());
+        WeightsFile again = new NpmWeightSource("4.4.0", NpmWeightSource.Model.MOBILENET_V2, "/nonexistent/npm").fetch(SharedNsfwjs.workspace());
         assertEquals(first, again);
     }
 
@@ -56,7 +56,7 @@ class NpmWeightSourceTest {
     void aMissingNpmClientIsAOneLineErrorNamingTheFix(@TempDir Path dir) {
         Workspace ws = new Workspace(dir);
         WeightsException e = assertThrows(WeightsException.class,
-                () -> new NpmWeightSource("4.4.0", "/nonexistent/npm").fetch(ws));
+                () -> new NpmWeightSource("4.4.0", NpmWeightSource.Model.MOBILENET_V2, "/nonexistent/npm").fetch(ws));
         assertOneLine(e);
         assertTrue(e.getMessage().contains("/nonexistent/npm"), e.getMessage());
         assertTrue(e.getMessage().contains("install Node.js with npm"), e.getMessage());
@@ -71,7 +71,7 @@ class NpmWeightSourceTest {
         fakeNpm.toFile().setExecutable(true);
         Workspace ws = new Workspace(dir.resolve("ws"));
         WeightsException e = assertThrows(WeightsException.class,
-                () -> new NpmWeightSource("4.4.0", fakeNpm.toString()).fetch(ws));
+                () -> new NpmWeightSource("4.4.0", NpmWeightSource.Model.MOBILENET_V2, fakeNpm.toString()).fetch(ws));
         assertOneLine(e);
         assertTrue(e.getMessage().contains("exit code 1"), e.getMessage());
         assertTrue(e.getMessage().contains("E404"), e.getMessage());
@@ -82,7 +82,7 @@ class NpmWeightSourceTest {
     void aCachedFileThatChangedAfterCachingIsRejected(@TempDir Path dir) throws IOException {
         Workspace ws = new Workspace(dir);
         Files.createDirectories(ws.weightsCacheDir());
-        NpmWeightSource source = new NpmWeightSource("4.4.0", "/nonexistent/npm");
+        NpmWeightSource source = new NpmWeightSource("4.4.0", NpmWeightSource.Model.MOBILENET_V2, "/nonexistent/npm");
         Path cached = ws.weightsCacheDir().resolve(source.cacheName());
         Files.copy(SharedNsfwjs.file().file(), cached);
         Files.copy(Path.of(SharedNsfwjs.file().file() + WeightCache.SIDECAR), Path.of(cached + WeightCache.SIDECAR));

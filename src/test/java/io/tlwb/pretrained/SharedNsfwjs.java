@@ -6,13 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * One nsfwjs fetch (npm pack + conversion) and one DL4J import per test run, shared by the tests that need the real
- * weights. The workspace lives in a temp folder removed when the JVM exits. Tests must not modify the graph.
+ * One nsfwjs fetch (npm pack + conversion) and one DL4J import per model and test run, shared by the tests that need
+ * the real weights: {@link #model()} is {@link WeightSources#DEFAULT_SPEC}, {@link #midModel()}
+ * {@link WeightSources#MID_SPEC}. The workspace lives in a temp folder removed when the JVM exits. Tests must not
+ * modify the graphs.
  */
 final class SharedNsfwjs {
     private static Workspace workspace;
     private static WeightsFile file;
     private static PretrainedModel model;
+    private static WeightsFile midFile;
+    private static PretrainedModel midModel;
 
     private SharedNsfwjs() {
     }
@@ -43,5 +47,20 @@ final class SharedNsfwjs {
             model = WeightSources.load(WeightSources.DEFAULT_SPEC, workspace());
         }
         return model;
+    }
+
+    static synchronized WeightsFile midFile() {
+        if (midFile == null) {
+            midFile = WeightSources.parse(WeightSources.MID_SPEC).fetch(workspace());
+        }
+        return midFile;
+    }
+
+    static synchronized PretrainedModel midModel() {
+        if (midModel == null) {
+            midFile();
+            midModel = WeightSources.load(WeightSources.MID_SPEC, workspace());
+        }
+        return midModel;
     }
 }

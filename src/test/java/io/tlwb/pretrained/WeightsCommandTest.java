@@ -70,6 +70,27 @@ class WeightsCommandTest {
     }
 
     @Test
+    void listInfoAndVerifyHandleTheMidGraphModel() {
+        String root = SharedNsfwjs.workspace().root().toString();
+        SharedNsfwjs.midFile();
+        Run list = run("weights", "list", "--workspace", root);
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().lines().anyMatch(l -> l.strip().startsWith(WeightSources.MID_SPEC + " ")
+                && l.endsWith(" [cached]") && !l.contains("default")), list.out());
+        assertTrue(list.out().contains("npm-nsfwjs-4.4.0-mobilenet_v2_mid.h5"), list.out());
+
+        Run info = run("weights", "info", WeightSources.MID_SPEC, "-w", root);
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("out_relu -> [7, 7, 1792]"), info.out());
+        assertTrue(info.out().contains("dense -> [5]"), info.out());
+        assertTrue(info.out().contains("minus-one-to-one"), info.out());
+
+        Run verify = run("weights", "verify", WeightSources.MID_SPEC, "-w", root);
+        assertEquals(0, verify.code(), verify.out() + verify.err());
+        assertTrue(verify.out().contains("PASSED"), verify.out());
+    }
+
+    @Test
     void verifyExitsWithCheckFailedWhenTheWeightsDriftFromTheReference(@TempDir Path dir) {
         // A cache entry with a valid sidecar but slightly different Conv_1 weights.
         KerasH5.Contents c = KerasH5.read(SharedNsfwjs.file().file());

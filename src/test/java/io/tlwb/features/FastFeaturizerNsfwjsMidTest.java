@@ -1,0 +1,77 @@
+package io.tlwb.features;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tlwb.Workspace;
+import io.tlwb.data.ImagePipeline;
+import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.pretrained.WeightSources;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The fast path against the imported nsfwjs mobilenet_v2_mid graph (biased convolutions, no batch norm) on real demo
+ * photos. Uses the project's own weights cache ({@code models/weights}; npm pack otherwise).
+ */
+class FastFeaturizerNsfwjsMidTest {
+
+    private static PretrainedModel base;
+
+    @BeforeAll
+    static void load() {
+        base = WeightSources.load(WeightSources.MID_SPEC, new Workspace(Path.of("")));
+    }
+
+    private static INDArray photos(int size) {
+        ImagePipeline pipeline = new ImagePipeline(size, base.preprocessing());
+        List<INDArray> images = List.of("birds", "flowers", "fruit", "mammals").stream()
+                .map(c -> Path.of("data/tuxpaint-photos", c))
+                .map(FastFeaturizerNsfwjsMidTest::firstImage)
+                .map(pipeline::load).toList();
+        return Nd4j.concat(0, images.toArray(INDArray[]::new));
+    }
+
+    private static Path firstImage(Path folder) {
+        try (var files = java.nio.file.Files.list(folder)) {
+            return files.filter(f -> f.toString().endsWith(".jpg")).sorted().findFirst().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void bottleneckFeaturesEqualTheImportedGraphOnRealPhotos() {
+        int size = 160;
+        INDArray images = photos(size);
+        INDArray expected = new GraphFeaturizer(base, "out_relu", size).featurize(images);
+        FastFeaturizer fast = FastFeaturizer.compile(base, "out_relu", size);
+        assertEquals(1792, fast.featureSize());
+        double diff = FastFeaturizerTest.maxAbsDiff(expected, fast.featurize(images));
+        System.out.println("mid out_relu at " + size + " px: max abs diff " + diff + "; " + fast.description());
+        assertTrue(diff <= 1e-3, "max abs diff at " + size + " px: " + diff);
+        assertTrue(expected.amaxNumber().doubleValue() > 0.1, "features are not all ~0");
+    }
+
+    @Test
+    void blockOutputsEqualTheImportedGraphInBothLayoutsIncludingOddSizes() {
+        // 100 px makes a stride-2 block see an odd size (25), where ZeroPadding2D ((0,1),(0,1)) is not TF SAME
+        int size = 100;
+        INDArray images = photos(size).get(NDArrayIndex.interval(0, 2));
+        for (String cut : new String[]{"expanded_conv_depthwise", "block_3_depthwise_relu", "block_6_project",
+                "block_13_expand_relu"}) {
+            INDArray expected = new GraphFeaturizer(base, cut, size).featurize(images);
+            for (FoldedNet.Layout layout : FoldedNet.Layout.values()) {
+                double diff = FastFeaturizerTest.maxAbsDiff(expected,
+                        FastFeaturizer.compile(base, cut, size, layout).featurize(images));
+                System.out.println("mid " + cut + " " + layout + ": max abs diff " + diff);
+                assertTrue(diff <= 1e-3, cut + " " + layout + ": " + diff);
+            }
+        }
+    }
+}
