@@ -32,8 +32,8 @@ import picocli.CommandLine.Spec;
                 WeightsCommand.VerifyCommand.class,
         },
         footer = {"", "SPEC is one of:",
-                "  " + WeightSources.DEFAULT_SPEC + "              offline default (fetched with npm)",
-                "  " + WeightSources.MID_SPEC + " nsfwjs' TF-Hub MobileNetV2 1.4 (offline, npm)",
+                "  " + WeightSources.MID_SPEC + " offline default: nsfwjs' TF-Hub MobileNetV2 1.4 (npm)",
+                "  " + WeightSources.NSFWJS_SPEC + "              nsfwjs' Keras MobileNetV2 1.0 (offline, npm)",
                 "  keras:mobilenet_v2_<alpha>_<size> official keras-applications no-top weights",
                 "  PATH.h5[#alpha=A,size=S,preprocessing=P,cut=L]  Keras full model or weights-only file",
                 "  DIR | DIR/model.json              TF.js layers model"})
@@ -172,7 +172,7 @@ final class WeightsCommand implements Callable<Integer> {
         public Integer call() {
             if (!ReferenceCheck.hasReference(weights)) {
                 throw new WeightsException("no TF.js reference outputs for " + weights + ": `weights verify` checks "
-                        + WeightSources.DEFAULT_SPEC + " and " + WeightSources.MID_SPEC + "; use `weights info "
+                        + WeightSources.NSFWJS_SPEC + " and " + WeightSources.MID_SPEC + "; use `weights info "
                         + weights + "` for other weights");
             }
             ReferenceCheck.Result r = ReferenceCheck.verify(WeightSources.load(weights, ws.workspace()));

@@ -252,7 +252,7 @@ final class NpmWeightSource implements WeightSource {
         for (String w : wanted) {
             if (!out.containsKey(w)) {
                 throw new WeightsException(tgz + " has no " + w + ": this nsfwjs version does not ship that "
-                        + "MobileNetV2 bundle; use " + WeightSources.DEFAULT_SPEC);
+                        + "MobileNetV2 bundle; use " + WeightSources.NSFWJS_SPEC + " or " + WeightSources.MID_SPEC);
             }
         }
         return out;

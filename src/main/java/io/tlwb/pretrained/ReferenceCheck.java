@@ -24,7 +24,7 @@ public final class ReferenceCheck {
     /** Largest absolute difference accepted on any compared value (measured: about 5e-4 on out_relu). */
     public static final double TOLERANCE = 1e-3;
     private static final Map<String, String> REFERENCES = Map.of(
-            WeightSources.DEFAULT_SPEC, "nsfwjs-4.4.0-reference.json",
+            WeightSources.NSFWJS_SPEC, "nsfwjs-4.4.0-reference.json",
             WeightSources.MID_SPEC, "nsfwjs-4.4.0-mobilenet_v2_mid-reference.json");
 
     private ReferenceCheck() {

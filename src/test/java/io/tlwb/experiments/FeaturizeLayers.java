@@ -44,7 +44,7 @@ public final class FeaturizeLayers {
         Augmentation augmentation = Augmentation.parse(args[2]);
         List<String> layers = List.of(args).subList(3, args.length);
         Workspace workspace = new Workspace(Path.of("."));
-        PretrainedModel base = WeightSources.load(WeightSources.DEFAULT_SPEC, workspace);
+        PretrainedModel base = WeightSources.load(WeightSources.NSFWJS_SPEC, workspace);
         ImageDataset dataset = ImageFolders.open(data, 0.2, 42);
         List<FeatureCache> caches = new ArrayList<>();
         for (String layer : layers) {

@@ -61,7 +61,7 @@ public final class HeadExperiments {
 
     public static void main(String[] args) throws IOException {
         ImageDataset data = ImageFolders.open(Path.of(args[0]), 0.2, 42);
-        HeadExperiments experiments = new HeadExperiments(Path.of("models/features"), data, Integer.parseInt(args[1]));
+        HeadExperiments experiments = new HeadExperiments(Path.of(System.getProperty("cacheRoot", "models/features")), data, Integer.parseInt(args[1]));
         for (String line : Files.readAllLines(Path.of(args[2]))) {
             if (!line.isBlank() && !line.startsWith("#")) {
                 experiments.run(line.trim());
@@ -179,14 +179,17 @@ public final class HeadExperiments {
         });
     }
 
+    /** {@code cut} may name the weights' preprocessing as {@code layer@preprocessing} to pick between sources. */
     private FeatureCache cacheFor(String cut) {
+        String layer = cut.contains("@") ? cut.substring(0, cut.indexOf('@')) : cut;
+        String preprocessing = cut.contains("@") ? "|preprocessing=" + cut.substring(cut.indexOf('@') + 1) + "|" : "|";
         try (Stream<Path> dirs = Files.list(cacheRoot)) {
             for (Path dir : dirs.toList()) {
                 Path keyFile = dir.resolve("key.txt");
                 if (Files.isRegularFile(keyFile)) {
                     String key = Files.readString(keyFile).trim();
-                    if (key.contains("|cut=" + cut + "|") && key.contains("|size=" + size + "|")
-                            && key.endsWith("pool=avg")) {
+                    if (key.contains("|cut=" + layer + "|") && key.contains("|size=" + size + "|")
+                            && key.contains(preprocessing) && key.endsWith("pool=avg")) {
                         return new FeatureCache(cacheRoot, key);
                     }
                 }

@@ -27,7 +27,7 @@ class FastFeaturizerNsfwjsTest {
 
     @BeforeAll
     static void load() {
-        base = WeightSources.load(WeightSources.DEFAULT_SPEC, new Workspace(Path.of("")));
+        base = WeightSources.load(WeightSources.NSFWJS_SPEC, new Workspace(Path.of("")));
     }
 
     private static INDArray photos(int size) {

@@ -58,7 +58,7 @@ class NpmMidWeightSourceTest {
         NpmWeightSource s = NpmWeightSource.parse("npm:nsfwjs@4.4.0#mobilenet_v2_mid", "npm");
         assertEquals("npm-nsfwjs-4.4.0-mobilenet_v2_mid.h5", s.cacheName());
         assertEquals(WeightSources.MID_SPEC, s.spec());
-        assertEquals("npm-nsfwjs-4.4.0.h5", NpmWeightSource.parse(WeightSources.DEFAULT_SPEC, "npm").cacheName());
+        assertEquals("npm-nsfwjs-4.4.0.h5", NpmWeightSource.parse(WeightSources.NSFWJS_SPEC, "npm").cacheName());
         WeightsException e = assertThrows(WeightsException.class,
                 () -> WeightSources.parse("npm:nsfwjs@4.4.0#inception_v3"));
         assertOneLine(e);

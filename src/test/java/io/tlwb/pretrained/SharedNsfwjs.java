@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * One nsfwjs fetch (npm pack + conversion) and one DL4J import per model and test run, shared by the tests that need
- * the real weights: {@link #model()} is {@link WeightSources#DEFAULT_SPEC}, {@link #midModel()}
+ * the real weights: {@link #model()} is {@link WeightSources#NSFWJS_SPEC}, {@link #midModel()}
  * {@link WeightSources#MID_SPEC}. The workspace lives in a temp folder removed when the JVM exits. Tests must not
  * modify the graphs.
  */
@@ -36,7 +36,7 @@ final class SharedNsfwjs {
 
     static synchronized WeightsFile file() {
         if (file == null) {
-            file = WeightSources.parse(WeightSources.DEFAULT_SPEC).fetch(workspace());
+            file = WeightSources.parse(WeightSources.NSFWJS_SPEC).fetch(workspace());
         }
         return file;
     }
@@ -44,7 +44,7 @@ final class SharedNsfwjs {
     static synchronized PretrainedModel model() {
         if (model == null) {
             file();
-            model = WeightSources.load(WeightSources.DEFAULT_SPEC, workspace());
+            model = WeightSources.load(WeightSources.NSFWJS_SPEC, workspace());
         }
         return model;
     }
