@@ -44,8 +44,9 @@ final class TrainCommand implements Callable<Integer> {
     DashboardOptions dashboard;
 
     @Option(names = "--cut-layer", paramLabel = "LAYER",
-            description = "Base layer the head reads; everything up to it is frozen. Default: the bottleneck "
-                    + "(out_relu); block_13_expand_relu for npm:nsfwjs@4.4.0, whose top blocks were tuned on NSFW data.")
+            description = "Base layer the head reads; everything up to it is frozen. Default: block_13_expand_relu for "
+                    + "the offline nsfwjs weights (their top blocks were tuned on NSFW data), else the bottleneck "
+                    + "(out_relu).")
     String cutLayer;
 
     @Option(names = "--epochs", description = "Default: ${DEFAULT-VALUE}.")

@@ -67,14 +67,13 @@ public final class TransferModel {
     }
 
     /**
-     * The cut layer used when none is given. For nsfwjs' Keras MobileNetV2 ({@code npm:nsfwjs@X.Y.Z}) it is
-     * {@value #NSFWJS_CUT_LAYER} (576 channels, below the blocks fine-tuned on NSFW data): measured 5-8 points more
-     * accurate than its bottleneck on real photos (README). Every other base, nsfwjs' TF-Hub model
-     * ({@code #mobilenet_v2_mid}, whose bottleneck measured as good as its block 13) included, is cut at its
-     * bottleneck ({@code out_relu}).
+     * The cut layer used when none is given. For both nsfwjs MobileNetV2s it is {@value #NSFWJS_CUT_LAYER} (below
+     * their blocks fine-tuned on NSFW data): measured 5-8 points more accurate than the Keras one's bottleneck on
+     * real photos, and 15 points more than the TF-Hub one's on the demo photos (README). Every other base is cut at
+     * its bottleneck ({@code out_relu}).
      */
     public static String defaultCutLayer(PretrainedModel base) {
-        if (base.spec().startsWith(NSFWJS_SPEC_PREFIX) && !base.spec().contains("#")
+        if (base.spec().startsWith(NSFWJS_SPEC_PREFIX)
                 && base.graph().getConfiguration().getVertices().containsKey(NSFWJS_CUT_LAYER)) {
             return NSFWJS_CUT_LAYER;
         }

@@ -113,7 +113,7 @@ class TransferModelTest {
     }
 
     @Test
-    void nsfwjsKerasWeightsAreCutBelowTheirNsfwTunedTopByDefaultOtherBasesAtTheBottleneck() {
+    void nsfwjsWeightsAreCutBelowTheirNsfwTunedTopByDefaultOtherBasesAtTheBottleneck() {
         assertEquals("out_relu", TransferModel.defaultCutLayer(base));
         PretrainedModel nsfwjsLike = new PretrainedModel("npm:nsfwjs@4.4.0", nsfwjsShapedGraph(), Path.of("n.h5"),
                 "0".repeat(64), 32, Preprocessing.ZERO_TO_ONE, "out_relu");
@@ -126,7 +126,7 @@ class TransferModelTest {
         assertEquals("out_relu", TransferModel.defaultCutLayer(otherWithSameLayers));
         PretrainedModel midLike = new PretrainedModel("npm:nsfwjs@4.4.0#mobilenet_v2_mid", nsfwjsShapedGraph(),
                 Path.of("m.h5"), "0".repeat(64), 32, Preprocessing.MINUS_ONE_TO_ONE, "out_relu");
-        assertEquals("out_relu", TransferModel.defaultCutLayer(midLike), "the TF-Hub model is cut at its bottleneck");
+        assertEquals("block_13_expand_relu", TransferModel.defaultCutLayer(midLike), "the TF-Hub model is cut there too");
     }
 
     /** Two conv blocks named like MobileNetV2's block_13 expansion and bottleneck. */
