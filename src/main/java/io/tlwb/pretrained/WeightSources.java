@@ -34,7 +34,7 @@ public final class WeightSources {
     public static final String MID_SPEC = NSFWJS_SPEC + "#mobilenet_v2_mid";
     /**
      * The offline default: of the two offline sources, the one whose features transfer better (measured on real
-     * photos, README), at about 1.4x the featurization cost.
+     * photos, README), for about twice the featurization work.
      */
     public static final String DEFAULT_SPEC = MID_SPEC;
     /** System property naming the npm executable. */
