@@ -1,6 +1,10 @@
 package io.tlwb.features;
 
 import io.tlwb.pretrained.PretrainedModel;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +33,22 @@ public final class Featurizers {
      */
     public static Featurizer create(PretrainedModel base, String cutLayer, int imageSize) {
         return create(base, cutLayer, imageSize, Pooling.AVERAGE);
+    }
+
+    /**
+     * Pooled features of {@code graph} (e.g. a saved transfer model, its base wrapped frozen) cut at {@code cutLayer},
+     * compiled as the {@link FastFeaturizer} compiles a base; empty, with the reason logged, when it cannot be. For
+     * serving: nothing is cached.
+     */
+    public static Optional<UnaryOperator<INDArray>> pooledFeatures(ComputationGraph graph, String cutLayer) {
+        try {
+            FoldedNet net = FoldedNet.compile(graph, cutLayer, FoldedNet.Layout.NHWC);
+            hintWaitPolicy();
+            return Optional.of(images -> net.featurize(images, true));
+        } catch (FoldedNet.Unsupported e) {
+            LOG.warn("predicting with the plain DL4J graph (slow): {}", e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** As {@link #create(PretrainedModel, String, int)}, reading out the cut layer as {@code pooling} says. */

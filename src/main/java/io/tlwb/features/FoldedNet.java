@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import io.tlwb.model.BatchNormFold;
+import io.tlwb.model.GraphSurgery;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -134,7 +135,8 @@ final class FoldedNet {
                 ops.add(op);
                 continue;
             }
-            GraphVertex vertex = conf.getVertices().get(name);
+            // a saved transfer model's base is wrapped frozen: compile what is inside
+            GraphVertex vertex = GraphSurgery.unfrozen(conf.getVertices().get(name));
             List<String> ins = inputs.getOrDefault(name, List.of());
             if (vertex instanceof ElementWiseVertex ew) {
                 if (ew.getOp() != ElementWiseVertex.Op.Add || ins.size() != 2) {
@@ -153,7 +155,7 @@ final class FoldedNet {
             if (lv.getPreProcessor() != null) {
                 throw new Unsupported("layer '" + name + "' has an input preprocessor " + lv.getPreProcessor());
             }
-            Layer layer = lv.getLayerConf().getLayer();
+            Layer layer = GraphSurgery.unfrozen(lv.getLayerConf().getLayer());
             Op from = ins.size() == 1 ? producer.get(ins.get(0)) : null;
             if (from == null) {
                 throw new Unsupported("layer '" + name + "' has " + ins.size() + " inputs");

@@ -10,7 +10,12 @@ import java.util.stream.Collectors;
 import io.tlwb.pretrained.PretrainedModel;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.FrozenVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -62,6 +67,22 @@ public final class GraphSurgery {
         return built;
     }
 
+    /** The configuration inside a frozen wrapper ({@code FrozenLayer}, {@code FrozenLayerWithBackprop}), else itself. */
+    public static Layer unfrozen(Layer layer) {
+        if (layer instanceof FrozenLayer frozen) {
+            return frozen.getLayer();
+        }
+        if (layer instanceof FrozenLayerWithBackprop frozen) {
+            return frozen.getUnderlying();
+        }
+        return layer;
+    }
+
+    /** The vertex inside a {@code FrozenVertex} (how transfer learning freezes merges and adds), else itself. */
+    public static GraphVertex unfrozen(GraphVertex vertex) {
+        return vertex instanceof FrozenVertex frozen ? frozen.getUnderlying() : vertex;
+    }
+
     /** Channels of the feature maps {@code layer} outputs: the length of the pooled feature vector cut there. */
     public static int channelsAt(PretrainedModel base, String layer) {
         return (int) activationShape(base, layer, base.nativeInputSize())[2];
@@ -69,13 +90,22 @@ public final class GraphSurgery {
 
     /** The shape {@code [h, w, channels]} of the feature maps {@code layer} outputs for square {@code imageSize} input. */
     public static long[] activationShape(PretrainedModel base, String layer, int imageSize) {
-        requireLayer(base.graph().getConfiguration(), layer);
-        InputType type = base.graph().getConfiguration()
+        return activationShape(base.graph(), layer, imageSize, base.bottleneckLayer());
+    }
+
+    /**
+     * As {@link #activationShape(PretrainedModel, String, int)} for any graph taking NHWC images.
+     *
+     * @param suggestion a layer to suggest when {@code layer} does not output feature maps
+     */
+    public static long[] activationShape(ComputationGraph graph, String layer, int imageSize, String suggestion) {
+        requireLayer(graph.getConfiguration(), layer);
+        InputType type = graph.getConfiguration()
                 .getLayerActivationTypes(InputType.convolutional(imageSize, imageSize, 3, CNN2DFormat.NHWC))
                 .get(layer);
         if (!(type instanceof InputType.InputTypeConvolutional conv)) {
             throw new IllegalArgumentException("layer '" + layer + "' does not output feature maps ("
-                    + type + "); pick a convolutional block's output such as " + base.bottleneckLayer());
+                    + type + "); pick a convolutional block's output such as " + suggestion);
         }
         return new long[]{conv.getHeight(), conv.getWidth(), conv.getChannels()};
     }

@@ -10,7 +10,6 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -19,8 +18,6 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -90,11 +87,10 @@ public final class RetrainableTop {
             List<String> ins = inputs.get(name).stream().map(in -> alias.getOrDefault(in, in)).toList();
             GraphVertex vertex = conf.getVertices().get(name);
             if (!(vertex instanceof LayerVertex lv)) {
-                GraphVertex merge = vertex instanceof FrozenVertex frozen ? frozen.getUnderlying() : vertex;
-                builder.addVertex(name, merge.clone(), ins.toArray(String[]::new));
+                builder.addVertex(name, GraphSurgery.unfrozen(vertex).clone(), ins.toArray(String[]::new));
                 continue;
             }
-            Layer layer = unfrozen(lv.getLayerConf().getLayer()).clone();
+            Layer layer = GraphSurgery.unfrozen(lv.getLayerConf().getLayer()).clone();
             if (layer instanceof BatchNormalization) {
                 String conv = ins.get(0);
                 if (conv.equals(frozenLayer) || !(layerOf(conf, conv) instanceof ConvolutionLayer)
@@ -212,18 +208,9 @@ public final class RetrainableTop {
 
     /** The layer configuration of vertex {@code name}, unwrapped if frozen; null if it is not a layer. */
     private static Layer layerOf(ComputationGraphConfiguration conf, String name) {
-        return conf.getVertices().get(name) instanceof LayerVertex lv ? unfrozen(lv.getLayerConf().getLayer()) : null;
+        return conf.getVertices().get(name) instanceof LayerVertex lv ? GraphSurgery.unfrozen(lv.getLayerConf().getLayer()) : null;
     }
 
-    private static Layer unfrozen(Layer layer) {
-        if (layer instanceof FrozenLayer frozen) {
-            return frozen.getLayer();
-        }
-        if (layer instanceof FrozenLayerWithBackprop frozen) {
-            return frozen.getUnderlying();
-        }
-        return layer;
-    }
 
     /**
      * Every vertex that depends on {@code frozenLayer}, in topological order, provided none of them also reads a

@@ -3,6 +3,7 @@ package io.tlwb.model;
 import io.tlwb.data.ImagePipeline;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,12 +35,17 @@ public enum TestTimeAugmentation {
 
     /** Class probabilities {@code [batch, classes]} of a preprocessed NHWC batch. */
     public INDArray output(ComputationGraph graph, INDArray nhwc) {
-        INDArray plain = graph.outputSingle(false, nhwc);
+        return output(images -> graph.outputSingle(false, images), nhwc);
+    }
+
+    /** As {@link #output(ComputationGraph, INDArray)}, with the model as a function of NHWC batches. */
+    public INDArray output(UnaryOperator<INDArray> model, INDArray nhwc) {
+        INDArray plain = model.apply(nhwc);
         if (this == NONE) {
             return plain;
         }
-        plain = plain.dup(); // outputSingle may hand back workspace-backed memory the next call reuses
-        return combine(plain, graph.outputSingle(false, ImagePipeline.flipHorizontally(nhwc)));
+        plain = plain.dup(); // a graph's output may be workspace-backed memory the next call reuses
+        return combine(plain, model.apply(ImagePipeline.flipHorizontally(nhwc)));
     }
 
     /**

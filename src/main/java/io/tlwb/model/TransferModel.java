@@ -141,6 +141,34 @@ public final class TransferModel {
      */
     public static ComputationGraph newHeadGraph(int featureSize, int numClasses, HeadConfig head, long seed,
                                                 INDArray training) {
+        ComputationGraph headGraph = headGraph(featureSize, numClasses, head, seed);
+        if (head.standardize()) {
+            INDArray mean = training.mean(0);
+            INDArray scale = training.std(0).addi(STD_FLOOR).rdivi(1.0);
+            var layer = headGraph.getLayer(STANDARDIZE);
+            layer.setParam(DefaultParamInitializer.WEIGHT_KEY, scale.reshape(1, featureSize));
+            layer.setParam(DefaultParamInitializer.BIAS_KEY, mean.mul(scale).negi().reshape(1, featureSize));
+        }
+        return headGraph;
+    }
+
+    /**
+     * The head of a full transfer-model graph (e.g. a loaded model zip) as a graph of its own, parameters copied:
+     * with the base compiled for inference, it predicts without the imported graph's slow forward pass.
+     *
+     * @param featureSize channels at the cut layer
+     * @param head        the head's configuration, as its model card records it
+     */
+    public static ComputationGraph headOf(ComputationGraph full, int featureSize, int numClasses, HeadConfig head) {
+        ComputationGraph headGraph = headGraph(featureSize, numClasses, head, 0);
+        for (NamedLayer layer : headLayers(featureSize, numClasses, head)) {
+            full.getLayer(layer.name()).paramTable().forEach((key, value) ->
+                    headGraph.getLayer(layer.name()).getParam(key).assign(value));
+        }
+        return headGraph;
+    }
+
+    private static ComputationGraph headGraph(int featureSize, int numClasses, HeadConfig head, long seed) {
         var builder = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(head.updater().create(head.learningRate()))
@@ -155,13 +183,6 @@ public final class TransferModel {
         ComputationGraphConfiguration conf = builder.setOutputs(OUTPUT).build();
         ComputationGraph headGraph = new ComputationGraph(conf);
         headGraph.init();
-        if (head.standardize()) {
-            INDArray mean = training.mean(0);
-            INDArray scale = training.std(0).addi(STD_FLOOR).rdivi(1.0);
-            var layer = headGraph.getLayer(STANDARDIZE);
-            layer.setParam(DefaultParamInitializer.WEIGHT_KEY, scale.reshape(1, featureSize));
-            layer.setParam(DefaultParamInitializer.BIAS_KEY, mean.mul(scale).negi().reshape(1, featureSize));
-        }
         return headGraph;
     }
 

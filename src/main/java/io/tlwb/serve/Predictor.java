@@ -1,22 +1,28 @@
 package io.tlwb.serve;
 
-import io.tlwb.data.ImagePipeline;
-import io.tlwb.model.ModelCard;
-import io.tlwb.model.SavedModel;
-import io.tlwb.model.TestTimeAugmentation;
-import java.util.Objects;
-import io.tlwb.pretrained.Preprocessing;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import io.tlwb.data.Augmentation;
+import io.tlwb.data.ImagePipeline;
 import io.tlwb.data.LabeledImage;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Evaluator;
 import io.tlwb.eval.Prediction;
+import io.tlwb.features.Featurizers;
+import io.tlwb.model.GraphSurgery;
+import io.tlwb.model.ModelCard;
+import io.tlwb.model.SavedModel;
+import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.model.TransferModel;
+import io.tlwb.pretrained.Preprocessing;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Classifies image files with a saved model, feeding each image exactly as the model card says. */
 public final class Predictor {
@@ -28,6 +34,9 @@ public final class Predictor {
     private final SavedModel model;
     private final ImagePipeline pipeline;
     private final TestTimeAugmentation tta;
+    /** NHWC images to class probabilities: the compiled base and the head when possible, else the whole graph. */
+    private final UnaryOperator<INDArray> forward;
+    private final boolean compiled;
 
     /** Predicts with the test-time augmentation the model was evaluated with at training (none for older models). */
     public Predictor(SavedModel model) {
@@ -39,6 +48,26 @@ public final class Predictor {
         this.tta = Objects.requireNonNull(tta, "tta");
         ModelCard card = model.card();
         this.pipeline = new ImagePipeline(card.imageSize(), Preprocessing.named(card.preprocessing()));
+        ComputationGraph graph = model.graph();
+        Optional<UnaryOperator<INDArray>> base = Featurizers.pooledFeatures(graph, card.cutLayer());
+        this.compiled = base.isPresent();
+        if (compiled) {
+            int featureSize = (int) GraphSurgery.activationShape(graph, card.cutLayer(), card.imageSize(),
+                    card.cutLayer())[2];
+            ComputationGraph head = TransferModel.headOf(graph, featureSize, card.classes().size(), card.head());
+            UnaryOperator<INDArray> features = base.get();
+            this.forward = images -> head.outputSingle(false, features.apply(images));
+        } else {
+            this.forward = images -> graph.outputSingle(false, images);
+        }
+    }
+
+    /**
+     * Whether predictions run on the compiled base ({@code features.FastFeaturizer}'s engine, 7-30x faster than the
+     * imported graph and equal to it to float rounding) rather than on the model's whole DL4J graph.
+     */
+    public boolean compiled() {
+        return compiled;
     }
 
     /** The test-time augmentation recorded in a model card's training settings, or none when it records none. */
@@ -62,7 +91,7 @@ public final class Predictor {
         int next = 0;
         while (batches.hasNext()) {
             DataSet batch = batches.next();
-            float[][] probabilities = tta.output(model.graph(), batch.getFeatures()).toFloatMatrix();
+            float[][] probabilities = tta.output(forward, batch.getFeatures()).toFloatMatrix();
             for (float[] row : probabilities) {
                 LabeledImage image = images.get(next++);
                 predictions.add(new Prediction(image.file().toString(), image.label(), row));
@@ -73,7 +102,7 @@ public final class Predictor {
 
     /** @throws io.tlwb.data.DataException naming the file when it is missing or cannot be decoded */
     public Result predict(Path file) {
-        INDArray probabilities = tta.output(model.graph(), pipeline.load(file));
+        INDArray probabilities = tta.output(forward, pipeline.load(file));
         float[] p = probabilities.toFloatVector();
         int best = 0;
         for (int i = 1; i < p.length; i++) {
