@@ -3,6 +3,7 @@ package io.tlwb.cli;
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.train.TrainingDefaults;
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
 import io.tlwb.tune.HeadCandidate;
@@ -81,6 +82,11 @@ final class SearchCommand implements Callable<Integer> {
             + "Default: ${DEFAULT-VALUE}.")
     int uiPort = Dashboard.DEFAULT_PORT;
 
+    @Option(names = "--tta", paramLabel = "MODE",
+            description = "Test-time augmentation every candidate is scored with and the best model is saved with, "
+                    + "as for train: none or flip. Default: ${DEFAULT-VALUE}.")
+    String tta = TrainingDefaults.TTA.cliName();
+
     @Option(names = "--model-out", paramLabel = "FILE",
             description = "Where to save the best model zip. Default: a new file under models/.")
     Path modelOut;
@@ -98,7 +104,8 @@ final class SearchCommand implements Callable<Integer> {
                     TrainingDefaults.BATCH_SIZE, TrainingDefaults.EPOCHS, SearchSpace.DEFAULT_CUT);
             options = new SearchOptions(dataOptions.data, dataOptions.validationSplit, dataOptions.imageSize,
                     dataOptions.augmentation(), searchSpace, SearchStrategy.parse(strategy), candidates, maxMinutes,
-                    dataOptions.seed, ScoreMetric.parse(score), gridPoints, reference, modelOut, force);
+                    dataOptions.seed, ScoreMetric.parse(score), gridPoints, reference, modelOut, force,
+                    TestTimeAugmentation.parse(tta));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

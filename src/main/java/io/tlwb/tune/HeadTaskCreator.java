@@ -2,6 +2,7 @@ package io.tlwb.tune;
 
 import io.tlwb.model.TransferModel;
 import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.train.HeadTrainer;
 import java.util.List;
 import java.util.Properties;
@@ -31,12 +32,15 @@ final class HeadTaskCreator implements TaskCreator {
     private final PretrainedModel base;
     private final List<String> classes;
     private final long seed;
+    private final TestTimeAugmentation tta;
     private final Consumer<Trial> onTrial;
 
-    HeadTaskCreator(PretrainedModel base, List<String> classes, long seed, Consumer<Trial> onTrial) {
+    HeadTaskCreator(PretrainedModel base, List<String> classes, long seed, TestTimeAugmentation tta,
+                    Consumer<Trial> onTrial) {
         this.base = base;
         this.classes = List.copyOf(classes);
         this.seed = seed;
+        this.tta = tta;
         this.onTrial = onTrial;
     }
 
@@ -64,7 +68,7 @@ final class HeadTaskCreator implements TaskCreator {
         CachedFeatures.Split split = data.at(c.cutLayer());
         TransferModel model = TransferModel.builder().setBase(base).setClasses(classes).optCutLayer(c.cutLayer())
                 .optHead(c.head()).optSeed(seed).build();
-        HeadTrainer trainer = new HeadTrainer(model, c.epochs(), c.batchSize(), seed);
+        HeadTrainer trainer = new HeadTrainer(model, c.epochs(), c.batchSize(), seed).optTta(tta);
         if (info != null && !listeners.isEmpty()) {
             trainer.addListeners(new DL4JArbiterStatusReportingListener(listeners, info));
         }

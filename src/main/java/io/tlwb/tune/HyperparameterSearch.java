@@ -5,6 +5,7 @@ import io.tlwb.RunFolder;
 import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
 import io.tlwb.data.ImagePipeline;
@@ -109,7 +110,7 @@ public final class HyperparameterSearch {
                 .build();
 
         List<Trial> trials = Collections.synchronizedList(new ArrayList<>());
-        HeadTaskCreator tasks = new HeadTaskCreator(base, data.classes(), options.seed(), trial -> {
+        HeadTaskCreator tasks = new HeadTaskCreator(base, data.classes(), options.seed(), options.tta(), trial -> {
             trials.add(trial);
             report(trial);
         });
@@ -149,7 +150,7 @@ public final class HyperparameterSearch {
         HeadCandidate c = best.candidate();
         TrainingOptions asTrained = new TrainingOptions(options.data(), options.validationSplit(),
                 options.imageSize(), c.cutLayer(), c.head(), c.epochs(), c.batchSize(), options.seed(),
-                options.augmentation(), options.modelOut(), options.overwrite(), null);
+                options.augmentation(), options.modelOut(), options.overwrite(), null, options.tta());
         Path modelFile = TrainingJob.modelFile(workspace, asTrained, data, run);
         Map<String, Object> metrics = TrainingJob.metrics(data, best.outcome());
         Map<String, Object> searchInfo = new LinkedHashMap<>();
@@ -193,7 +194,8 @@ public final class HyperparameterSearch {
                     new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), 32, progress);
             splits.put(cut, new CachedFeatures.Split(
                     extractor.extract("train", data.train(), data.numClasses(), options.augmentation()),
-                    extractor.extract("validation", data.validation(), data.numClasses(), Augmentation.NONE)));
+                    extractor.extract("validation", data.validation(), data.numClasses(),
+                            options.tta() == TestTimeAugmentation.FLIP ? Augmentation.FLIP : Augmentation.NONE)));
             out.printf(Locale.ROOT, "features at %s: %d per image, cached%n", cut, featurizer.featureSize());
         }
         return new CachedFeatures(splits, String.format(Locale.ROOT, "cached features of %s (%d train, %d validation "

@@ -1,6 +1,7 @@
 package io.tlwb.tune;
 
 import io.tlwb.data.Augmentation;
+import io.tlwb.model.TestTimeAugmentation;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,11 +24,12 @@ import java.util.Map;
  *                        its cut layer may be {@link SearchSpace#DEFAULT_CUT}
  * @param modelOut        where to save the best model, or null for a fresh file under {@code models/}
  * @param overwrite       whether {@code modelOut} may replace an existing file
+ * @param tta             how every candidate's validation predictions are formed, as for {@code train}
  */
 public record SearchOptions(Path data, double validationSplit, int imageSize, Augmentation augmentation,
                             SearchSpace space, SearchStrategy strategy, int candidates, double maxMinutes, long seed,
                             ScoreMetric score, int gridPoints, HeadCandidate reference, Path modelOut,
-                            boolean overwrite) {
+                            boolean overwrite, TestTimeAugmentation tta) {
 
     public SearchOptions {
         if (!(validationSplit > 0 && validationSplit < 1)) {
@@ -45,8 +47,9 @@ public record SearchOptions(Path data, double validationSplit, int imageSize, Au
         if (gridPoints < 2 || gridPoints > 100) {
             throw new IllegalArgumentException("grid points per range must be between 2 and 100, got " + gridPoints);
         }
-        if (data == null || augmentation == null || space == null || strategy == null || score == null) {
-            throw new IllegalArgumentException("data, augmentation, space, strategy and score are required");
+        if (data == null || augmentation == null || space == null || strategy == null || score == null
+                || tta == null) {
+            throw new IllegalArgumentException("data, augmentation, space, strategy, score and tta are required");
         }
     }
 
@@ -62,6 +65,7 @@ public record SearchOptions(Path data, double validationSplit, int imageSize, Au
         m.put("maxMinutes", maxMinutes);
         m.put("seed", seed);
         m.put("score", score.cliName());
+        m.put(TestTimeAugmentation.CARD_KEY, tta.cliName());
         m.put("gridPoints", gridPoints);
         m.put("space", space.toMap());
         m.put("reference", reference == null ? null : reference.toMap());

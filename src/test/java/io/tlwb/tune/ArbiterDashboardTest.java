@@ -3,6 +3,7 @@ package io.tlwb.tune;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
@@ -32,7 +33,7 @@ class ArbiterDashboardTest {
         Workspace ws = new Workspace(tmp.resolve("ws"));
         RunFolder run = RunFolder.create(ws.runsDir(), "search");
         SearchOptions options = new SearchOptions(data, 0.25, 32, Augmentation.NONE, HyperparameterSearchTest.TINY,
-                SearchStrategy.RANDOM, 2, 0, 3, ScoreMetric.LOSS, 2, null, null, false);
+                SearchStrategy.RANDOM, 2, 0, 3, ScoreMetric.LOSS, 2, null, null, false, TestTimeAugmentation.NONE);
         try (SearchDashboard dashboard = SearchDashboard.recordTo(run)) {
             new HyperparameterSearch(ws, new PrintWriter(new StringWriter()), null)
                     .addStatusListeners(dashboard.listener()).run(TinyBase.create(8, 1), options, run);

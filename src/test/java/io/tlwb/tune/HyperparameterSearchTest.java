@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
@@ -41,7 +42,7 @@ class HyperparameterSearchTest {
     private SearchOptions options(Path data, SearchStrategy strategy, int candidates, HeadCandidate reference,
                                   Path modelOut) {
         return new SearchOptions(data, 0.25, 32, Augmentation.FLIP, TINY, strategy, candidates, 0, 7,
-                ScoreMetric.ACCURACY, 2, reference, modelOut, false);
+                ScoreMetric.ACCURACY, 2, reference, modelOut, false, TestTimeAugmentation.FLIP);
     }
 
     private SearchResult search(Path data, SearchOptions options, StringWriter console) {
@@ -80,6 +81,8 @@ class HyperparameterSearchTest {
         assertEquals(result.best().candidate().head(), loaded.card().head());
         assertEquals(result.best().candidate().epochs(), loaded.card().training().get("epochs"));
         assertTrue(loaded.card().metrics().containsKey("search"));
+        assertEquals("flip", loaded.card().training().get(TestTimeAugmentation.CARD_KEY),
+                "the best model predicts as it was scored");
         Path image = Files.list(data.resolve("bees")).findFirst().orElseThrow();
         INDArray input = new ImagePipeline(32, base.preprocessing()).load(image);
         assertEquals(result.model().graph().outputSingle(input), loaded.graph().outputSingle(input));
