@@ -56,6 +56,10 @@ public final class FineTuner {
                                      HeadTrainer.Observer observer) {
         RetrainableTop top = RetrainableTop.of(model, settings.frozenLayer(), train.rowShape(),
                 model.head().updater().create(settings.learningRate()));
+        // continue the head stage's iteration and epoch numbers, so a dashboard shows one run
+        int headEpochs = headStage.history().size();
+        top.graph().getConfiguration().setIterationCount(headEpochs * ((train.size() + batchSize - 1) / batchSize));
+        top.graph().getConfiguration().setEpochCount(headEpochs);
         EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), tta,
                 headStage.history().size(), true, observer::epoch);
         List<TrainingListener> all = new ArrayList<>(listeners);

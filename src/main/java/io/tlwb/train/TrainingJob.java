@@ -147,9 +147,9 @@ public final class TrainingJob {
                 validationViews(options));
         seconds.put("featurizeFineTuning", elapsed(t));
         t = System.nanoTime();
-        HeadTrainer.Outcome outcome = new FineTuner(model, fineTuning, options.batchSize(), options.seed())
-                .optTta(options.tta())
-                .train(train, validation, headStage, observer);
+        FineTuner tuner = new FineTuner(model, fineTuning, options.batchSize(), options.seed()).optTta(options.tta());
+        listeners.forEach(tuner::addListeners);
+        HeadTrainer.Outcome outcome = tuner.train(train, validation, headStage, observer);
         seconds.put("fineTune", elapsed(t));
         return outcome;
     }

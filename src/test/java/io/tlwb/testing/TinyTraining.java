@@ -5,6 +5,8 @@ import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.Updater;
+import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.train.FineTuning;
 import io.tlwb.train.TrainingJob;
 import io.tlwb.train.TrainingOptions;
 import io.tlwb.train.TrainingResult;
@@ -22,13 +24,19 @@ public final class TinyTraining {
 
     /** Trains into {@code run} (a folder under {@code ws}), with the data written once under {@code ws/bugs}. */
     public static TrainingResult run(Workspace ws, RunFolder run, TrainingListener... listeners) {
+        return run(ws, run, null, listeners);
+    }
+
+    /** As {@link #run(Workspace, RunFolder, TrainingListener...)}, then fine-tuning as {@code fineTuning} says. */
+    public static TrainingResult run(Workspace ws, RunFolder run, FineTuning fineTuning,
+                                     TrainingListener... listeners) {
         Path data = ws.root().resolve("bugs");
         if (!Files.isDirectory(data)) {
             LearnableImages.write(data, 8, 32, 3);
         }
         TrainingOptions options = new TrainingOptions(data, 0.25, 32, null,
                 new HeadConfig(false, 0, 0.2, 0, Updater.ADAM, 3e-2), 6, 4, 7, Augmentation.NONE,
-                ws.modelsDir().resolve(run.id() + ".zip"), true, null);
+                ws.modelsDir().resolve(run.id() + ".zip"), true, null, TestTimeAugmentation.NONE, fineTuning);
         return new TrainingJob(ws, new PrintWriter(new StringWriter(), true), null).addListeners(listeners)
                 .run(TinyBase.create(16, 21), options, run);
     }

@@ -12,6 +12,7 @@ import io.tlwb.RunFolder;
 import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
 import io.tlwb.testing.TinyTraining;
+import io.tlwb.train.FineTuning;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -101,6 +102,26 @@ class DashboardTest {
         assertTrue(dashboard.isStopped(), "the run's dashboard stops when the run closes");
         long bytes = Files.size(run.file(RunStats.FILE_NAME));
         assertTrue(bytes <= 3 << 20, "MapDB's 2 MiB floor, not more, for 18 iterations: " + bytes);
+    }
+
+    @Test
+    void fineTuningContinuesTheRunsScoreCurve() throws Exception {
+        Workspace ws = new Workspace(tmp.resolve("ws"));
+        RunFolder run = RunFolder.create(ws.runsDir(), "train");
+        try (RunStats stats = RunStats.record(run, 1)) {
+            TinyTraining.run(ws, run, new FineTuning("Conv1_relu", 3, 1e-2), stats.listener());
+        }
+        try (RunStats saved = RunStats.open(run.dir())) {
+            dashboard = Dashboard.start(Dashboard.LOOPBACK, 0, new PrintWriter(new StringWriter()));
+            dashboard.show(saved);
+            JsonNode overview = JSON.readTree(get(dashboard.url(), "/train/overview/data"));
+            JsonNode iterations = overview.path("scoresIter");
+            assertEquals(27, iterations.size(), "18 head and 9 fine-tuning iterations: " + iterations);
+            for (int i = 0; i < iterations.size(); i++) {
+                assertEquals(i, iterations.get(i).asInt(), "one curve, numbered on: " + iterations);
+            }
+            dashboard.close();
+        }
     }
 
     @Test
