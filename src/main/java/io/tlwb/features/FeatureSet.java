@@ -3,7 +3,6 @@ package io.tlwb.features;
 import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -73,10 +72,5 @@ public record FeatureSet(List<INDArray> views, int[] labels, List<String> source
             oneHot.putScalar(i, labels[i], 1.0);
         }
         return oneHot;
-    }
-
-    /** The un-augmented features, shaped, and one-hot labels as a DL4J data set. */
-    public DataSet toDataSet() {
-        return new DataSet(shaped(features()), oneHotLabels());
     }
 }

@@ -39,15 +39,13 @@ import org.nd4j.linalg.learning.config.IUpdater;
 public final class RetrainableTop {
 
     private final ComputationGraph graph;
-    private final String frozenLayer;
     /** Retrained convolution name to the batch norm folded into it. */
     private final Map<String, String> foldedBatchNorms;
     private final List<String> retrainedBaseLayers;
 
-    private RetrainableTop(ComputationGraph graph, String frozenLayer, Map<String, String> foldedBatchNorms,
+    private RetrainableTop(ComputationGraph graph, Map<String, String> foldedBatchNorms,
                            List<String> retrainedBaseLayers) {
         this.graph = graph;
-        this.frozenLayer = frozenLayer;
         this.foldedBatchNorms = foldedBatchNorms;
         this.retrainedBaseLayers = retrainedBaseLayers;
     }
@@ -117,24 +115,14 @@ public final class RetrainableTop {
         }
         ComputationGraph graph = new ComputationGraph(builder.setOutputs(TransferModel.OUTPUT).build());
         graph.init();
-        RetrainableTop top = new RetrainableTop(graph, frozenLayer, folded, List.copyOf(retrained));
+        RetrainableTop top = new RetrainableTop(graph, folded, List.copyOf(retrained));
         top.initialiseFrom(full);
         return top;
     }
 
-    /** The trainable graph: {@link #frozenLayer()}'s NHWC activations in, class probabilities out. */
+    /** The trainable graph: the frozen layer's NHWC activations in (the input is named after it), probabilities out. */
     public ComputationGraph graph() {
         return graph;
-    }
-
-    /** The last layer left frozen; this graph's input is named after it. */
-    public String frozenLayer() {
-        return frozenLayer;
-    }
-
-    /** The base layers this graph retrains (batch norms folded into them not counted), in graph order. */
-    public List<String> retrainedBaseLayers() {
-        return retrainedBaseLayers;
     }
 
     /** The base layers whose parameters {@link #copyInto} changes: the retrained ones and their batch norms. */
