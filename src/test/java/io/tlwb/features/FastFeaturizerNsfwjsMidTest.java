@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tlwb.Workspace;
-import io.tlwb.data.ImagePipeline;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
+import io.tlwb.testing.DemoPhotos;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -29,20 +27,7 @@ class FastFeaturizerNsfwjsMidTest {
     }
 
     private static INDArray photos(int size) {
-        ImagePipeline pipeline = new ImagePipeline(size, base.preprocessing());
-        List<INDArray> images = List.of("birds", "flowers", "fruit", "mammals").stream()
-                .map(c -> Path.of("data/tuxpaint-photos", c))
-                .map(FastFeaturizerNsfwjsMidTest::firstImage)
-                .map(pipeline::load).toList();
-        return Nd4j.concat(0, images.toArray(INDArray[]::new));
-    }
-
-    private static Path firstImage(Path folder) {
-        try (var files = java.nio.file.Files.list(folder)) {
-            return files.filter(f -> f.toString().endsWith(".jpg")).sorted().findFirst().orElseThrow();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return DemoPhotos.batch(size, base.preprocessing());
     }
 
     @Test

@@ -4,24 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tlwb.Workspace;
-import io.tlwb.data.ImagePipeline;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
+import io.tlwb.testing.DemoPhotos;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The fast path against the imported nsfwjs MobileNetV2 on real demo photos. Uses the project's own weights cache
  * ({@code models/weights}, filled by the first {@code train} or {@code weights} run; npm pack otherwise).
  */
 class FastFeaturizerNsfwjsTest {
-
-    /** One photo of each demo class. */
-    private static final List<String> CLASSES = List.of("birds", "flowers", "fruit", "mammals");
 
     private static PretrainedModel base;
 
@@ -31,19 +26,7 @@ class FastFeaturizerNsfwjsTest {
     }
 
     private static INDArray photos(int size) {
-        ImagePipeline pipeline = new ImagePipeline(size, base.preprocessing());
-        List<INDArray> images = CLASSES.stream().map(c -> Path.of("data/tuxpaint-photos", c))
-                .map(FastFeaturizerNsfwjsTest::firstImage)
-                .map(pipeline::load).toList();
-        return Nd4j.concat(0, images.toArray(INDArray[]::new));
-    }
-
-    private static Path firstImage(Path folder) {
-        try (var files = java.nio.file.Files.list(folder)) {
-            return files.filter(f -> f.toString().endsWith(".jpg")).sorted().findFirst().orElseThrow();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return DemoPhotos.batch(size, base.preprocessing());
     }
 
     @Test
