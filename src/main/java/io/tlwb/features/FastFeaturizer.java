@@ -1,7 +1,6 @@
 package io.tlwb.features;
 
 import io.tlwb.pretrained.PretrainedModel;
-import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -64,11 +63,6 @@ public final class FastFeaturizer implements Featurizer {
     @Override
     public int preferredBatchSize() {
         return PREFERRED_BATCH;
-    }
-
-    @Override
-    public int featureSize() {
-        return (int) Arrays.stream(rowShape).reduce(1, (a, b) -> a * b);
     }
 
     @Override

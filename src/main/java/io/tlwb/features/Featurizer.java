@@ -1,5 +1,6 @@
 package io.tlwb.features;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -11,13 +12,16 @@ public interface Featurizer {
     /** Rows {@code [batch, featureSize()]} of a preprocessed NHWC batch {@code [batch, h, w, 3]}. */
     INDArray featurize(INDArray images);
 
-    int featureSize();
-
     /**
      * The shape of one row before flattening: {@code [channels]} for pooled features, {@code [h, w, channels]} for
      * activation maps.
      */
     long[] rowShape();
+
+    /** Values per row: the product of {@link #rowShape()}. */
+    default int featureSize() {
+        return Math.toIntExact(Arrays.stream(rowShape()).reduce(1, (a, b) -> a * b));
+    }
 
     /**
      * What produced these features, as stable text: weights sha256, cut layer, image size, preprocessing, pooling.

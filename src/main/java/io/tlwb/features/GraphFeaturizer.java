@@ -2,7 +2,6 @@ package io.tlwb.features;
 
 import io.tlwb.model.GraphSurgery;
 import io.tlwb.pretrained.PretrainedModel;
-import java.util.Arrays;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -48,11 +47,6 @@ public final class GraphFeaturizer implements Featurizer {
     public INDArray featurize(INDArray images) {
         INDArray out = graph.outputSingle(false, images);
         return pooling == Pooling.AVERAGE ? out : out.dup('c').reshape('c', out.size(0), featureSize());
-    }
-
-    @Override
-    public int featureSize() {
-        return (int) Arrays.stream(rowShape).reduce(1, (a, b) -> a * b);
     }
 
     @Override

@@ -77,10 +77,7 @@ public final class TrainingJob {
                 model.cutLayer(), model.featureSize(), options.imageSize(), base.preprocessing().name(), model.head());
 
         long t = System.nanoTime();
-        FeatureExtractor extractor = extractor(base, model.cutLayer(), Pooling.AVERAGE, options);
-        FeatureSet train = extractor.extract("train", data.train(), data.numClasses(), options.augmentation());
-        FeatureSet validation = extractor.extract("validation", data.validation(), data.numClasses(),
-                validationViews(options));
+        Splits features = featurize(base, model.cutLayer(), Pooling.AVERAGE, data, options);
         seconds.put("featurize", elapsed(t));
 
         t = System.nanoTime();
@@ -103,7 +100,7 @@ public final class TrainingJob {
                         epoch.validationAccuracy(), epoch.seconds(), epoch.fineTuning() ? "  fine-tuning" : "");
             }
         };
-        HeadTrainer.Outcome outcome = trainer.train(train, validation, observer);
+        HeadTrainer.Outcome outcome = trainer.train(features.train(), features.validation(), observer);
         seconds.put("train", elapsed(t));
         if (fineTuning != null) {
             outcome = fineTune(base, model, data, options, outcome, observer, seconds);
@@ -141,28 +138,32 @@ public final class TrainingJob {
         out.printf(Locale.ROOT, "fine-tuning the layers above %s with the head: %d epochs at learning rate %s%n",
                 fineTuning.frozenLayer(), fineTuning.epochs(), fineTuning.learningRate());
         long t = System.nanoTime();
-        FeatureExtractor extractor = extractor(base, fineTuning.frozenLayer(), Pooling.NONE, options);
-        FeatureSet train = extractor.extract("train", data.train(), data.numClasses(), options.augmentation());
-        FeatureSet validation = extractor.extract("validation", data.validation(), data.numClasses(),
-                validationViews(options));
+        Splits maps = featurize(base, fineTuning.frozenLayer(), Pooling.NONE, data, options);
         seconds.put("featurizeFineTuning", elapsed(t));
         t = System.nanoTime();
         FineTuner tuner = new FineTuner(model, fineTuning, options.batchSize(), options.seed()).optTta(options.tta());
         listeners.forEach(tuner::addListeners);
-        HeadTrainer.Outcome outcome = tuner.train(train, validation, headStage, observer);
+        HeadTrainer.Outcome outcome = tuner.train(maps.train(), maps.validation(), headStage, observer);
         seconds.put("fineTune", elapsed(t));
         return outcome;
     }
 
-    private FeatureExtractor extractor(PretrainedModel base, String layer, Pooling pooling, TrainingOptions options) {
-        Featurizer featurizer = Featurizers.create(base, layer, options.imageSize(), pooling);
-        return new FeatureExtractor(featurizer, new ImagePipeline(options.imageSize(), base.preprocessing()),
-                new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), options.batchSize(), progress);
+    private record Splits(FeatureSet train, FeatureSet validation) {
     }
 
-    /** Flip test-time augmentation needs the mirrored view of every validation image. */
-    private static Augmentation validationViews(TrainingOptions options) {
-        return options.tta() == TestTimeAugmentation.FLIP ? Augmentation.FLIP : Augmentation.NONE;
+    /**
+     * Features of both splits at {@code layer}, from the cache where present: the training augmentation's views, and
+     * for the validation images the mirrored view too when flip test-time augmentation needs it.
+     */
+    private Splits featurize(PretrainedModel base, String layer, Pooling pooling, ImageDataset data,
+                             TrainingOptions options) {
+        Featurizer featurizer = Featurizers.create(base, layer, options.imageSize(), pooling);
+        FeatureExtractor extractor = new FeatureExtractor(featurizer,
+                new ImagePipeline(options.imageSize(), base.preprocessing()),
+                new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), options.batchSize(), progress);
+        return new Splits(extractor.extract("train", data.train(), data.numClasses(), options.augmentation()),
+                extractor.extract("validation", data.validation(), data.numClasses(),
+                        options.tta() == TestTimeAugmentation.FLIP ? Augmentation.FLIP : Augmentation.NONE));
     }
 
     private void describe(ImageDataset data, RunFolder run) {
