@@ -61,16 +61,9 @@ public final class RetrainableTop {
      * @throws IllegalArgumentException naming the layer when {@code frozenLayer} is not such a boundary
      */
     public static RetrainableTop of(TransferModel model, String frozenLayer, long[] inputShape, IUpdater updater) {
+        List<String> above = requireBoundary(model, frozenLayer);
         ComputationGraph full = model.graph();
         ComputationGraphConfiguration conf = full.getConfiguration();
-        if (!conf.getVertices().containsKey(frozenLayer) || model.headLayerNames().contains(frozenLayer)) {
-            throw new IllegalArgumentException("fine-tuning: '" + frozenLayer + "' is not a layer of the base");
-        }
-        List<String> above = layersAbove(full, frozenLayer);
-        if (!above.contains(model.cutLayer())) {
-            throw new IllegalArgumentException("fine-tuning: '" + frozenLayer + "' is not below the cut layer '"
-                    + model.cutLayer() + "'; pick a layer below it, e.g. block_10_project_BN");
-        }
         Map<String, List<String>> inputs = conf.getVertexInputs();
         Map<String, String> alias = new HashMap<>(); // a folded batch norm reads as the convolution before it
         Map<String, String> folded = new LinkedHashMap<>();
@@ -118,6 +111,56 @@ public final class RetrainableTop {
         RetrainableTop top = new RetrainableTop(graph, folded, List.copyOf(retrained));
         top.initialiseFrom(full);
         return top;
+    }
+
+    /**
+     * Checks, cheaply and before any work, that fine-tuning {@code model} can start above {@code frozenLayer}.
+     *
+     * @return the vertices above it, in topological order
+     * @throws IllegalArgumentException naming the layer, why, and the nearest layers that would do
+     */
+    public static List<String> requireBoundary(TransferModel model, String frozenLayer) {
+        ComputationGraph full = model.graph();
+        String alternatives = "; fine-tuning can start from " + String.join(", ", boundaries(model));
+        if (!full.getConfiguration().getVertices().containsKey(frozenLayer)
+                || model.headLayerNames().contains(frozenLayer)) {
+            throw new IllegalArgumentException("'" + frozenLayer + "' is not a base layer below the cut layer '"
+                    + model.cutLayer() + "'" + alternatives);
+        }
+        List<String> above;
+        try {
+            above = layersAbove(full, frozenLayer);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + alternatives, e);
+        }
+        if (!above.contains(model.cutLayer())) {
+            throw new IllegalArgumentException("'" + frozenLayer + "' is not below the cut layer '" + model.cutLayer()
+                    + "'" + alternatives);
+        }
+        return above;
+    }
+
+    /** The last few base layers below the cut that fine-tuning can start from, nearest the cut last. */
+    private static List<String> boundaries(TransferModel model) {
+        List<String> found = new ArrayList<>();
+        for (String vertex : model.graph().getConfiguration().getVertices().keySet()) {
+            try {
+                if (!model.headLayerNames().contains(vertex)
+                        && layersAbove(model.graph(), vertex).contains(model.cutLayer())) {
+                    found.add(vertex);
+                }
+            } catch (IllegalArgumentException insideAResidualBlock) {
+                // not a boundary
+            }
+        }
+        List<String> ordered = new ArrayList<>();
+        for (int index : model.graph().topologicalSortOrder()) {
+            String name = model.graph().getVertices()[index].getVertexName();
+            if (found.contains(name)) {
+                ordered.add(name);
+            }
+        }
+        return ordered.subList(Math.max(0, ordered.size() - 4), ordered.size());
     }
 
     /** The trainable graph: the frozen layer's NHWC activations in (the input is named after it), probabilities out. */
@@ -213,9 +256,8 @@ public final class RetrainableTop {
             if (ins.stream().anyMatch(in -> in.equals(frozenLayer) || above.contains(in))) {
                 for (String in : ins) {
                     if (!in.equals(frozenLayer) && !above.contains(in)) {
-                        throw new IllegalArgumentException("fine-tuning from '" + frozenLayer + "' would cut the "
-                                + "connection from '" + in + "' into '" + name + "'; start above a block's output "
-                                + "instead, e.g. block_10_project_BN or block_12_add");
+                        throw new IllegalArgumentException("starting at '" + frozenLayer + "' would cut the "
+                                + "connection from '" + in + "' into '" + name + "'");
                     }
                 }
                 above.add(name);

@@ -3,6 +3,7 @@ package io.tlwb.train;
 import io.tlwb.AtomicFiles;
 import io.tlwb.Provenance;
 import io.tlwb.RunFolder;
+import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImageDataset;
@@ -17,6 +18,7 @@ import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
 import io.tlwb.features.Pooling;
 import io.tlwb.model.ModelCard;
+import io.tlwb.model.RetrainableTop;
 import io.tlwb.model.SavedModel;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.TransferModel;
@@ -73,6 +75,13 @@ public final class TrainingJob {
 
         TransferModel model = TransferModel.builder().setBase(base).setClasses(data.classes())
                 .optCutLayer(options.cutLayer()).optHead(options.head()).optSeed(options.seed()).build();
+        if (options.fineTuning() != null) {
+            try {
+                RetrainableTop.requireBoundary(model, options.fineTuning().frozenLayer());
+            } catch (IllegalArgumentException e) {
+                throw new WorkbenchException("--fine-tune-from: " + e.getMessage());
+            }
+        }
         out.printf(Locale.ROOT, "model: %s cut at %s (%d features), %d px input, %s; head: %s%n", base.spec(),
                 model.cutLayer(), model.featureSize(), options.imageSize(), base.preprocessing().name(), model.head());
 

@@ -100,6 +100,8 @@ class RetrainableTopTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> RetrainableTop.of(model(), "dw_relu", new long[]{16, 16, 8}, new Adam(1e-3)));
         assertTrue(e.getMessage().contains("'Conv1_relu' into 'block_add'"), e.getMessage());
+        assertTrue(e.getMessage().contains("fine-tuning can start from block_add, "),
+                "names the layers that would do: " + e.getMessage());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.tlwb.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -126,6 +127,22 @@ class TrainingJobTest {
         String report = Files.readString(RunReport.write(result));
         assertTrue(report.contains("5 (fine-tuning)") && !report.contains("4 (fine-tuning)"), "stages in the report");
         assertTrue(report.contains("Conv_1_bn"), "the report lists the retrained layers");
+    }
+
+    @Test
+    void aFineTuningLayerThatCannotStartFineTuningIsRefusedBeforeAnyWork() throws Exception {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 4, 32, 9);
+        Workspace ws = new Workspace(tmp.resolve("ws"));
+        TrainingOptions options = new TrainingOptions(data, 0.25, 32, null, HeadConfig.TUTORIAL, 2, 8, 7,
+                Augmentation.NONE, tmp.resolve("never.zip"), false, null, TestTimeAugmentation.NONE,
+                new FineTuning("no_such_layer", 2, 1e-3));
+        var e = assertThrows(WorkbenchException.class, () -> new TrainingJob(ws, new PrintWriter(new StringWriter()),
+                null).run(base, options, RunFolder.create(ws.runsDir(), "train")));
+        assertTrue(e.getMessage().startsWith("--fine-tune-from: 'no_such_layer' is not a base layer")
+                && e.getMessage().contains("Conv1_relu"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("never.zip")));
+        assertFalse(Files.exists(ws.featureCacheDir()) && Files.list(ws.featureCacheDir()).findAny().isPresent(),
+                "nothing was featurized");
     }
 
     @Test
