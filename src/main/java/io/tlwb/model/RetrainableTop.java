@@ -83,12 +83,7 @@ public final class RetrainableTop {
             }
             Layer layer = GraphSurgery.unfrozen(lv.getLayerConf().getLayer()).clone();
             if (layer instanceof BatchNormalization) {
-                String conv = ins.get(0);
-                if (conv.equals(frozenLayer) || !(layerOf(conf, conv) instanceof ConvolutionLayer)
-                        || consumers(inputs, conv) != 1) {
-                    throw new IllegalArgumentException("fine-tuning: batch norm '" + name + "' does not directly "
-                            + "follow a convolution it can be folded into");
-                }
+                String conv = ins.get(0); // requireBoundary checked it is a convolution only this batch norm reads
                 alias.put(name, conv);
                 folded.put(conv, name);
                 continue;
@@ -120,44 +115,51 @@ public final class RetrainableTop {
      * @throws IllegalArgumentException naming the layer, why, and the nearest layers that would do
      */
     public static List<String> requireBoundary(TransferModel model, String frozenLayer) {
-        ComputationGraph full = model.graph();
-        String alternatives = "; fine-tuning can start from " + String.join(", ", boundaries(model));
-        if (!full.getConfiguration().getVertices().containsKey(frozenLayer)
-                || model.headLayerNames().contains(frozenLayer)) {
-            throw new IllegalArgumentException("'" + frozenLayer + "' is not a base layer below the cut layer '"
-                    + model.cutLayer() + "'" + alternatives);
-        }
-        List<String> above;
         try {
-            above = layersAbove(full, frozenLayer);
+            return layersAboveBoundary(model, frozenLayer);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + alternatives, e);
+            throw new IllegalArgumentException(e.getMessage() + "; fine-tuning can start from "
+                    + String.join(", ", boundaries(model)), e);
         }
+    }
+
+    /** The vertices above {@code frozenLayer} if fine-tuning can start there, else why not. */
+    private static List<String> layersAboveBoundary(TransferModel model, String frozenLayer) {
+        ComputationGraph full = model.graph();
+        ComputationGraphConfiguration conf = full.getConfiguration();
+        if (!conf.getVertices().containsKey(frozenLayer) || model.headLayerNames().contains(frozenLayer)) {
+            throw new IllegalArgumentException("'" + frozenLayer + "' is not a base layer below the cut layer '"
+                    + model.cutLayer() + "'");
+        }
+        List<String> above = layersAbove(full, frozenLayer);
         if (!above.contains(model.cutLayer())) {
-            throw new IllegalArgumentException("'" + frozenLayer + "' is not below the cut layer '" + model.cutLayer()
-                    + "'" + alternatives);
+            throw new IllegalArgumentException("'" + frozenLayer + "' is not below the cut layer '"
+                    + model.cutLayer() + "'");
+        }
+        Map<String, List<String>> inputs = conf.getVertexInputs();
+        for (String name : above) {
+            if (layerOf(conf, name) instanceof BatchNormalization) {
+                String conv = inputs.get(name).get(0);
+                if (!above.contains(conv) || !(layerOf(conf, conv) instanceof ConvolutionLayer)
+                        || consumers(inputs, conv) != 1) {
+                    throw new IllegalArgumentException("batch norm '" + name + "' above '" + frozenLayer
+                            + "' does not directly follow a convolution it can be folded into");
+                }
+            }
         }
         return above;
     }
 
     /** The last few base layers below the cut that fine-tuning can start from, nearest the cut last. */
     private static List<String> boundaries(TransferModel model) {
-        List<String> found = new ArrayList<>();
-        for (String vertex : model.graph().getConfiguration().getVertices().keySet()) {
-            try {
-                if (!model.headLayerNames().contains(vertex)
-                        && layersAbove(model.graph(), vertex).contains(model.cutLayer())) {
-                    found.add(vertex);
-                }
-            } catch (IllegalArgumentException insideAResidualBlock) {
-                // not a boundary
-            }
-        }
         List<String> ordered = new ArrayList<>();
         for (int index : model.graph().topologicalSortOrder()) {
             String name = model.graph().getVertices()[index].getVertexName();
-            if (found.contains(name)) {
+            try {
+                layersAboveBoundary(model, name);
                 ordered.add(name);
+            } catch (IllegalArgumentException notABoundary) {
+                // inside a residual block, between a convolution and its batch norm, or not below the cut
             }
         }
         return ordered.subList(Math.max(0, ordered.size() - 4), ordered.size());

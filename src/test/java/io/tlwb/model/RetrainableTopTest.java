@@ -100,8 +100,17 @@ class RetrainableTopTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> RetrainableTop.of(model(), "dw_relu", new long[]{16, 16, 8}, new Adam(1e-3)));
         assertTrue(e.getMessage().contains("'Conv1_relu' into 'block_add'"), e.getMessage());
-        assertTrue(e.getMessage().contains("fine-tuning can start from block_add, "),
+        assertTrue(e.getMessage().contains("fine-tuning can start from Conv1_relu, block_add, "),
                 "names the layers that would do: " + e.getMessage());
+    }
+
+    @Test
+    void aConvolutionWhoseBatchNormWouldStayAboveIsRefused() {
+        TransferModel plain = TransferModel.builder().setBase(TinyBase.create(8, 3)).setClasses(List.of("a", "b"))
+                .build();
+        var e = assertThrows(IllegalArgumentException.class, () -> RetrainableTop.requireBoundary(plain, "Conv_1"));
+        assertTrue(e.getMessage().startsWith("batch norm 'Conv_1_bn' above 'Conv_1' does not directly follow")
+                && e.getMessage().endsWith("fine-tuning can start from bn_Conv1, Conv1_relu, Conv_1_bn"), e.getMessage());
     }
 
     @Test
