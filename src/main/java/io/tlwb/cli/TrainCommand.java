@@ -84,7 +84,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--fine-tune-from", paramLabel = "LAYER",
             description = "After the head, retrain the base's layers above LAYER (up to the cut) with it, batch norms "
-                    + "in inference mode, from cached activations of LAYER; e.g. block_10_project_BN. Default: none.")
+                    + "in inference mode, from cached activations of LAYER; e.g. block_12_add (block_10_project_BN for "
+                    + "npm:nsfwjs@4.4.0). Default: none.")
     String fineTuneFrom;
 
     @Option(names = "--fine-tune-epochs", paramLabel = "N",

@@ -56,13 +56,12 @@ public final class FineTuner {
                                      HeadTrainer.Observer observer) {
         RetrainableTop top = RetrainableTop.of(model, settings.frozenLayer(), train.rowShape(),
                 model.head().updater().create(settings.learningRate()));
-        // continue the head stage's iteration and epoch numbers, so a dashboard shows one run
         int headEpochs = headStage.history().size();
-        top.graph().getConfiguration().setIterationCount(headEpochs * ((train.size() + batchSize - 1) / batchSize));
-        top.graph().getConfiguration().setEpochCount(headEpochs);
-        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), tta,
-                headStage.history().size(), true, observer::epoch);
-        List<TrainingListener> all = new ArrayList<>(listeners);
+        int headIterations = headEpochs * ((train.size() + batchSize - 1) / batchSize);
+        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), tta, headEpochs,
+                true, observer::epoch);
+        List<TrainingListener> all = new ArrayList<>();
+        listeners.forEach(l -> all.add(new ContinuedNumbering(l, headIterations, headEpochs)));
         all.add(perEpoch);
         HeadTrainer.fit(top.graph(), train, settings.epochs(), batchSize, seed, all);
         EvaluationResult after = Evaluator.evaluate(model.classes(), Predictions.of(top.graph(), validation, tta));

@@ -22,8 +22,9 @@ public final class TrainingDefaults {
     public static final long SEED = 42;
     public static final Augmentation AUGMENTATION = Augmentation.NONE;
     public static final TestTimeAugmentation TTA = TestTimeAugmentation.FLIP;
-    public static final int FINE_TUNE_EPOCHS = 10;
-    public static final double FINE_TUNE_LEARNING_RATE = 1e-4;
+    /** The best measured fine-tuning schedule (README): 4 epochs at 3e-5, a tenth of the head's rate or less. */
+    public static final int FINE_TUNE_EPOCHS = 4;
+    public static final double FINE_TUNE_LEARNING_RATE = 3e-5;
 
     private TrainingDefaults() {
     }
