@@ -5,17 +5,35 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /** Writes that never leave half a file behind: a temp file beside the target, moved into place when complete. */
 public final class AtomicFiles {
 
+    private static final Set<PosixFilePermission> SHARED = PosixFilePermissions.fromString("rw-r--r--");
+
     private AtomicFiles() {
     }
 
-    public static void write(Path target, byte[] bytes) throws IOException {
+    /**
+     * A new empty hidden temp file in {@code target}'s folder (created if needed), to write and then move onto
+     * {@code target}. It is readable by everyone, as files people share (models, reports, caches) normally are:
+     * plain temp files are owner-only, and the move would keep that.
+     */
+    public static Path tempFileBeside(Path target) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, "." + target.getFileName(), ".tmp");
+        String prefix = "." + target.getFileName() + ".";
+        if (parent.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return Files.createTempFile(parent, prefix, ".tmp", PosixFilePermissions.asFileAttribute(SHARED));
+        }
+        return Files.createTempFile(parent, prefix, ".tmp");
+    }
+
+    public static void write(Path target, byte[] bytes) throws IOException {
+        Path tmp = tempFileBeside(target);
         try {
             Files.write(tmp, bytes);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

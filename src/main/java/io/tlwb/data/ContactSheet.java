@@ -1,5 +1,6 @@
 package io.tlwb.data;
 
+import io.tlwb.AtomicFiles;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYCOLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYDEPTH;
@@ -100,8 +101,7 @@ public final class ContactSheet {
             throw new DataException(t + " already exists: use --force to overwrite it, or choose another file");
         }
         try {
-            Files.createDirectories(t.getParent());
-            Path tmp = Files.createTempFile(t.getParent(), "." + t.getFileName(), ".tmp");
+            Path tmp = AtomicFiles.tempFileBeside(t);
             try {
                 try (OutputStream out = Files.newOutputStream(tmp)) {
                     if (!ImageIO.write(image, "png", out)) {

@@ -1,5 +1,6 @@
 package io.tlwb.model;
 
+import io.tlwb.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tlwb.WorkbenchException;
@@ -39,8 +40,7 @@ public record SavedModel(ComputationGraph graph, ModelCard card) {
         requireWritable(file, overwrite);
         Path tmp = null;
         try {
-            Files.createDirectories(file.getParent());
-            tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+            tmp = AtomicFiles.tempFileBeside(file);
             ModelSerializer.writeModel(graph, tmp.toFile(), false);
             try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + tmp.toUri()), Map.of())) {
                 Files.write(zip.getPath(CARD_ENTRY), JSON.writeValueAsBytes(card));

@@ -1,5 +1,6 @@
 package io.tlwb.pretrained;
 
+import io.tlwb.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -76,8 +77,7 @@ final class WeightCache {
         Path file = path(name);
         Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + name + ".", ".part");
+            tmp = AtomicFiles.tempFileBeside(file);
             producer.writeTo(tmp);
             String sha = sha256(tmp);
             if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(sha)) {
@@ -101,7 +101,7 @@ final class WeightCache {
                 try {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
-                    // best effort: a stray .part file is never taken for an entry
+                    // best effort: a stray hidden .tmp file is never taken for an entry
                 }
             }
         }
@@ -149,7 +149,7 @@ final class WeightCache {
     }
 
     private static void writeAtomically(Path target, String content) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
+        Path tmp = AtomicFiles.tempFileBeside(target);
         try {
             Files.writeString(tmp, content, StandardCharsets.UTF_8);
             move(tmp, target);
