@@ -56,25 +56,7 @@ async function layersModel(out) {
   }));
   const probe = tf.model({ inputs: model.inputs, outputs: [model.getLayer('out_relu').output, model.outputs[0]] });
 
-  const images = [];
-  for (let k = 0; k < PATTERNS.length; k++) {
-    const x = input(k);
-    const [bottleneck, softmax] = probe.predict(x);
-    const b = await bottleneck.data();          // [1, 7, 7, 1280] NHWC, row-major
-    const gap = await bottleneck.mean([1, 2]).data();
-    const image = {
-      pattern: PATTERNS[k],
-      softmax: Array.from(await softmax.data()).map(round),
-      outReluMean: Array.from(gap).map(round),
-      outReluMax: round(Math.max(...b)),
-    };
-    if (k === 0) {
-      image.outReluShape = bottleneck.shape;
-      image.outReluF32LE = f32base64(b);       // the full tensor of the first image
-    }
-    images.push(image);
-    tf.dispose([x, bottleneck, softmax]);
-  }
+  const images = await probeImages((x) => probe.predict(x));
   const reference = {
     spec: 'npm:nsfwjs@4.4.0',
     model: 'nsfwjs/dist/models/mobilenet_v2 (Keras 2.2.4 MobileNetV2, uint8-quantized)',
@@ -104,25 +86,7 @@ async function graphModel(out) {
   const outRelu = prefix + 'Conv_1/Relu6'; // Keras' out_relu: Conv_1 + bias + ReLU6
   if (!modelTopology.node.some((n) => n.name === outRelu)) throw new Error('no node ' + outRelu);
 
-  const images = [];
-  for (let k = 0; k < PATTERNS.length; k++) {
-    const x = input(k);
-    const [bottleneck, softmax] = model.execute(x, [outRelu, 'Identity']);
-    const b = await bottleneck.data();          // [1, 7, 7, 1792] NHWC, row-major
-    const gap = await bottleneck.mean([1, 2]).data();
-    const image = {
-      pattern: PATTERNS[k],
-      softmax: Array.from(await softmax.data()).map(round),
-      outReluMean: Array.from(gap).map(round),
-      outReluMax: round(Math.max(...b)),
-    };
-    if (k === 0) {
-      image.outReluShape = bottleneck.shape;
-      image.outReluF32LE = f32base64(b);
-    }
-    images.push(image);
-    tf.dispose([x, bottleneck, softmax]);
-  }
+  const images = await probeImages((x) => model.execute(x, [outRelu, 'Identity']));
   write(out, {
     spec: 'npm:nsfwjs@4.4.0#mobilenet_v2_mid',
     model: 'nsfwjs/dist/models/mobilenet_v2_mid (TF-Hub MobileNetV2 1.4 224 graph model, batch norm folded, '
@@ -135,6 +99,33 @@ async function graphModel(out) {
     classes: ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'],
     images,
   });
+}
+
+/**
+ * Runs every pattern through `run` (input -> [bottleneck NHWC, softmax]) and records what the Java check compares:
+ * the softmax, the pooled bottleneck, its maximum, and the full bottleneck tensor of the first image.
+ */
+async function probeImages(run) {
+  const images = [];
+  for (let k = 0; k < PATTERNS.length; k++) {
+    const x = input(k);
+    const [bottleneck, softmax] = run(x);
+    const b = await bottleneck.data();          // [1, 7, 7, channels] NHWC, row-major
+    const gap = await bottleneck.mean([1, 2]).data();
+    const image = {
+      pattern: PATTERNS[k],
+      softmax: Array.from(await softmax.data()).map(round),
+      outReluMean: Array.from(gap).map(round),
+      outReluMax: round(Math.max(...b)),
+    };
+    if (k === 0) {
+      image.outReluShape = bottleneck.shape;
+      image.outReluF32LE = f32base64(b);       // the full tensor of the first image
+    }
+    images.push(image);
+    tf.dispose([x, bottleneck, softmax]);
+  }
+  return images;
 }
 
 function write(out, reference) {

@@ -155,12 +155,7 @@ record MobileNetV2Config(double alpha, int size) {
                     boolean useBias) {
             ObjectNode c = convolution(name, "Conv2D", in, kernel, stride, padding, useBias);
             c.put("filters", filters);
-            c.set("kernel_initializer", init("VarianceScaling"));
-            c.set("bias_initializer", init("Zeros"));
-            for (String k : List.of("kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                    "kernel_constraint", "bias_constraint")) {
-                c.putNull(k);
-            }
+            kernelAndBiasDefaults(c);
             shapes.put(name, weights(useBias, "kernel", new long[]{kernel, kernel, inChannels, filters}, filters));
             channelsOf.put(name, filters);
             return name;
@@ -250,17 +245,22 @@ record MobileNetV2Config(double alpha, int size) {
             return name;
         }
 
-        String dense(String name, String in, int units, String activation) {
-            ObjectNode c = (ObjectNode) layer(name, "Dense", List.of(in)).get("config");
-            c.put("units", units);
-            c.put("activation", activation);
-            c.put("use_bias", true);
+        /** Keras' defaults for a layer with a kernel and a bias: initializers, no regularizers, no constraints. */
+        private void kernelAndBiasDefaults(ObjectNode c) {
             c.set("kernel_initializer", init("VarianceScaling"));
             c.set("bias_initializer", init("Zeros"));
             for (String k : List.of("kernel_regularizer", "bias_regularizer", "activity_regularizer",
                     "kernel_constraint", "bias_constraint")) {
                 c.putNull(k);
             }
+        }
+
+        String dense(String name, String in, int units, String activation) {
+            ObjectNode c = (ObjectNode) layer(name, "Dense", List.of(in)).get("config");
+            c.put("units", units);
+            c.put("activation", activation);
+            c.put("use_bias", true);
+            kernelAndBiasDefaults(c);
             shapes.put(name, weights(true, "kernel", new long[]{channelsOf.get(in), units}, units));
             channelsOf.put(name, units);
             return name;
