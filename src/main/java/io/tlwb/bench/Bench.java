@@ -100,7 +100,7 @@ public final class Bench {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int size : options.sizes()) {
             FastFeaturizer fast = FastFeaturizer.compile(base, base.bottleneckLayer(), size);
-            double gflopPerImage = 2.0 * fast.macsPerImage(size) / 1e9;
+            double gflopPerImage = 2.0 * fast.frozenBase().macsPerImage(size) / 1e9;
             for (int batch : options.batches()) {
                 Timing t = time(fast::featurize, size, batch, options.reps(), true);
                 rows.add(row("fast", size, batch, t, gflopPerImage, peakGflops));
@@ -111,7 +111,7 @@ public final class Bench {
         for (int size : options.graphBatches().isEmpty() ? List.<Integer>of() : options.sizes()) {
             GraphFeaturizer graph = new GraphFeaturizer(base, base.bottleneckLayer(), size);
             double gflopPerImage = 2.0 * FastFeaturizer.compile(base, base.bottleneckLayer(), size)
-                    .macsPerImage(size) / 1e9;
+                    .frozenBase().macsPerImage(size) / 1e9;
             time(graph::featurize, size, 1, 1, false); // warm-up: workspaces, helpers
             for (int batch : options.graphBatches()) {
                 Timing t = time(graph::featurize, size, batch, options.graphReps(), false);

@@ -29,6 +29,14 @@ public interface Featurizer {
      */
     String cacheKey();
 
+    /** What runs the frozen base, as recorded in run configs and model cards (e.g. "oneDNN 2.5.2 plan"). */
+    default String engine() {
+        return GRAPH_ENGINE;
+    }
+
+    /** The engine name of the fallback: DL4J's own forward pass of the imported graph. */
+    String GRAPH_ENGINE = "DL4J graph";
+
     /**
      * The batch size this featurizer runs fastest at, or 0 for no preference (callers then use their own). The fast
      * path prefers small batches whose activations stay in cache.

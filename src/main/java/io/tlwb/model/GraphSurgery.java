@@ -116,7 +116,7 @@ public final class GraphSurgery {
     }
 
     /** The cut layer and every vertex it depends on, back to the inputs. */
-    static Set<String> ancestorsOf(ComputationGraphConfiguration conf, String layer) {
+    public static Set<String> ancestorsOf(ComputationGraphConfiguration conf, String layer) {
         Map<String, List<String>> inputs = conf.getVertexInputs();
         Set<String> seen = new HashSet<>();
         Deque<String> todo = new ArrayDeque<>(List.of(layer));

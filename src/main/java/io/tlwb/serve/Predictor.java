@@ -6,6 +6,8 @@ import io.tlwb.data.LabeledImage;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Evaluator;
 import io.tlwb.eval.Prediction;
+import io.tlwb.engine.FrozenBase;
+import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
 import io.tlwb.model.GraphSurgery;
 import io.tlwb.model.ModelCard;
@@ -49,25 +51,30 @@ public final class Predictor {
         ModelCard card = model.card();
         this.pipeline = new ImagePipeline(card.imageSize(), Preprocessing.named(card.preprocessing()));
         ComputationGraph graph = model.graph();
-        Optional<UnaryOperator<INDArray>> base = Featurizers.pooledFeatures(graph, card.cutLayer());
+        Optional<FrozenBase> base = Featurizers.engine(graph, card.cutLayer());
         this.compiled = base.isPresent();
         if (compiled) {
             int featureSize = (int) GraphSurgery.activationShape(graph, card.cutLayer(), card.imageSize(),
                     card.cutLayer())[2];
             ComputationGraph head = TransferModel.headOf(graph, featureSize, card.classes().size(), card.head());
-            UnaryOperator<INDArray> features = base.get();
-            this.forward = images -> head.outputSingle(false, features.apply(images));
+            FrozenBase engine = base.get();
+            this.forward = images -> head.outputSingle(false, engine.pooled(images));
         } else {
             this.forward = images -> graph.outputSingle(false, images);
         }
     }
 
     /**
-     * Whether predictions run on the compiled base ({@code features.FastFeaturizer}'s engine, 7-30x faster than the
-     * imported graph and equal to it to float rounding) rather than on the model's whole DL4J graph.
+     * Whether predictions run on the compiled base (the engine, 10-50x faster than the imported graph and equal to it
+     * to float rounding) rather than on the model's whole DL4J graph.
      */
     public boolean compiled() {
         return compiled;
+    }
+
+    /** What runs the frozen base: the engine's name, or the DL4J graph. */
+    public String engine() {
+        return compiled ? FrozenBase.engineName() : Featurizer.GRAPH_ENGINE;
     }
 
     /** The test-time augmentation recorded in a model card's training settings, or none when it records none. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tlwb.engine.CannotCompile;
 import io.tlwb.pretrained.Preprocessing;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.testing.TinyBase;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 class FastFeaturizerTest {
@@ -29,19 +31,44 @@ class FastFeaturizerTest {
         return Transforms.abs(a.sub(b)).maxNumber().doubleValue();
     }
 
+    /** The engine's read-out equals the DL4J graph's to 1e-4 of the largest value (float rounding, any depth). */
+    static void assertEngineMatchesGraph(PretrainedModel base, String cut, int size, Pooling pooling, INDArray images) {
+        INDArray expected = new GraphFeaturizer(base, cut, size, pooling).featurize(images);
+        INDArray actual = FastFeaturizer.compile(base, cut, size, pooling).featurize(images);
+        double scale = expected.amaxNumber().doubleValue();
+        double diff = maxAbsDiff(expected, actual);
+        assertTrue(scale > 0, cut + " " + pooling + ": all-zero reference");
+        assertTrue(diff <= 1e-4 * scale, cut + " " + pooling + " at " + size + " px: max abs diff " + diff
+                + " of max " + scale);
+    }
+
     @Test
-    void tinyBaseFeaturesEqualTheImportedGraphInBothLayouts() {
+    void tinyBaseFeaturesAndMapsEqualTheImportedGraph() {
         PretrainedModel base = TinyBase.create(16, 7);
         TinyBase.randomizeBatchNorms(base.graph(), 7);
         INDArray images = Nd4j.rand(DataType.FLOAT, 3, 32, 32, 3);
-        INDArray expected = new GraphFeaturizer(base, "out_relu", 32).featurize(images);
-        for (FoldedNet.Layout layout : FoldedNet.Layout.values()) {
-            FastFeaturizer fast = FastFeaturizer.compile(base, "out_relu", 32, layout);
-            assertEquals(16, fast.featureSize());
-            assertTrue(maxAbsDiff(expected, fast.featurize(images)) < 1e-4, layout.toString());
+        assertEquals(16, FastFeaturizer.compile(base, "out_relu", 32).featureSize());
+        for (Pooling pooling : Pooling.values()) {
+            assertEngineMatchesGraph(base, "out_relu", 32, pooling, images);
+            assertEngineMatchesGraph(base, "Conv1_relu", 32, pooling, images);
         }
-        INDArray early = new GraphFeaturizer(base, "Conv1_relu", 32).featurize(images);
-        assertTrue(maxAbsDiff(early, FastFeaturizer.compile(base, "Conv1_relu", 32).featurize(images)) < 1e-4);
+    }
+
+    @Test
+    void batchSizesAndImageSizesGetTheirOwnPlansWithTheSameResults() {
+        PretrainedModel base = TinyBase.residualBlock(false);
+        TinyBase.randomizeBatchNorms(base.graph(), 5);
+        FastFeaturizer fast = FastFeaturizer.compile(base, "out_relu", 32);
+        INDArray images = Nd4j.rand(DataType.FLOAT, 5, 32, 32, 3);
+        INDArray all = fast.featurize(images);
+        for (int i = 0; i < 5; i++) { // batch 1, five times over: one more plan, reused
+            INDArray one = fast.featurize(images.get(NDArrayIndex.interval(i, i + 1)));
+            assertTrue(maxAbsDiff(all.getRow(i, true), one) <= 1e-5, "image " + i);
+        }
+        INDArray odd = Nd4j.rand(DataType.FLOAT, 2, 27, 27, 3);
+        assertTrue(maxAbsDiff(new GraphFeaturizer(base, "out_relu", 27).featurize(odd), fast.featurize(odd)) < 1e-3);
+        INDArray copy = fast.featurize(images.dup('f'));
+        assertEquals(all, copy);
     }
 
     /**
@@ -56,14 +83,14 @@ class FastFeaturizerTest {
         for (int size : new int[]{32, 27}) {
             INDArray images = Nd4j.rand(DataType.FLOAT, 2, size, size, 3);
             for (String cut : new String[]{"Conv1_relu", "dw_relu", "project_BN", "block_add", "block_dw", "out_relu"}) {
-                INDArray expected = new GraphFeaturizer(base, cut, size).featurize(images);
-                for (FoldedNet.Layout layout : FoldedNet.Layout.values()) {
-                    INDArray actual = FastFeaturizer.compile(base, cut, size, layout).featurize(images);
+                for (Pooling pooling : Pooling.values()) {
+                    INDArray expected = new GraphFeaturizer(base, cut, size, pooling).featurize(images);
+                    INDArray actual = FastFeaturizer.compile(base, cut, size, pooling).featurize(images);
                     double diff = maxAbsDiff(expected, actual);
                     // random batch norm statistics make activations large: compare relative to their size
                     double scale = Math.max(1, expected.amaxNumber().doubleValue());
                     if (!(diff < 1e-4 * scale)) {
-                        failures.append(cut).append(' ').append(layout).append(" at ").append(size).append(": ")
+                        failures.append(cut).append(' ').append(pooling).append(" at ").append(size).append(": ")
                                 .append(diff).append(" (max ").append(scale).append(")\n");
                     }
                 }
@@ -77,7 +104,7 @@ class FastFeaturizerTest {
         PretrainedModel base = TinyBase.create(16, 7);
         // Conv1: 3x3 s2 valid on 32 -> 15x15, 3->8; Conv_1: 3x3 s1 valid on 15 -> 13x13, 8->16
         long expected = 15L * 15 * 9 * 3 * 8 + 13L * 13 * 9 * 8 * 16;
-        assertEquals(expected, FastFeaturizer.compile(base, "out_relu", 32).macsPerImage(32));
+        assertEquals(expected, FastFeaturizer.compile(base, "out_relu", 32).frozenBase().macsPerImage(32));
     }
 
     @Test
@@ -93,7 +120,7 @@ class FastFeaturizerTest {
         graph.init();
         PretrainedModel base = new PretrainedModel("test:pool", graph, Path.of("pool.h5"), "1".repeat(64), 16,
                 Preprocessing.ZERO_TO_ONE, "out_relu");
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+        CannotCompile e = assertThrows(CannotCompile.class,
                 () -> FastFeaturizer.compile(base, "out_relu", 16));
         assertTrue(e.getMessage().contains("'pool'"), e.getMessage());
         assertInstanceOf(GraphFeaturizer.class, Featurizers.create(base, "out_relu", 16));
@@ -116,10 +143,8 @@ class FastFeaturizerTest {
             INDArray cutGraph = new GraphFeaturizer(base, cut, 27).featurize(images);
             double scale = Math.max(1, forward.amaxNumber().doubleValue());
             assertTrue(maxAbsDiff(forward, cutGraph) < 1e-4 * scale, cut + " cut graph: " + maxAbsDiff(forward, cutGraph));
-            for (FoldedNet.Layout layout : FoldedNet.Layout.values()) {
-                double diff = maxAbsDiff(forward, FastFeaturizer.compile(base, cut, 27, layout).featurize(images));
-                assertTrue(diff < 1e-4 * scale, cut + " " + layout + ": " + diff);
-            }
+            double diff = maxAbsDiff(forward, FastFeaturizer.compile(base, cut, 27).featurize(images));
+            assertTrue(diff < 1e-4 * scale, cut + ": " + diff);
         }
     }
 

@@ -1,0 +1,360 @@
+package io.tlwb.engine;
+
+import static io.tlwb.engine.Dnnl.check;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_dilated_convolution_forward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_clip;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_goihw;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_get_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nhwc;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_avg_exclude_padding;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_forward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_sum;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_dst_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
+
+import io.tlwb.engine.BaseProgram.Clip;
+import io.tlwb.engine.BaseProgram.Conv;
+import io.tlwb.engine.BaseProgram.PostOp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_convolution_desc_t;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_pooling_desc_t;
+import org.bytedeco.dnnl.dnnl_post_ops;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * A {@link BaseProgram} as oneDNN primitives for one batch size and image size, built once and run many times.
+ * Activations stay in oneDNN's blocked {@code nChw16c} layout from the first convolution to the read-out (one reorder
+ * of the NHWC input, none between layers; measured the fastest here), each convolution carries its ReLU6 and residual
+ * add as post-ops (the add writing in place into the skip tensor), and intermediate tensors share a few buffers by
+ * liveness, so memory stays at about three activations whatever the depth. Running it allocates nothing: the caller's
+ * input and output buffers are bound for the call. Not thread-safe; one plan per thread.
+ */
+final class DnnlPlan implements AutoCloseable {
+
+    private final long batch;
+    private final long[] outputShape;
+    private final dnnl_stream stream = new dnnl_stream();
+    private final dnnl_memory userInput;
+    private final dnnl_memory pooledOutput;
+    private final dnnl_memory mapsOutput;
+    private final List<Step> steps = new ArrayList<>();
+    private final Step pool;
+    private final Step toNhwc;
+    private final List<String> implementations = new ArrayList<>();
+    /** Every native object the plan created, destroyed on close; Java-side buffers kept reachable until then. */
+    private final List<dnnl_primitive_desc> descs = new ArrayList<>();
+    private final List<dnnl_primitive> primitives = new ArrayList<>();
+    private final List<dnnl_memory> memories = new ArrayList<>();
+    private final List<Pointer> buffers = new ArrayList<>();
+    private boolean closed;
+
+    /** A primitive with its arguments, bound once. */
+    private record Step(dnnl_primitive primitive, dnnl_exec_arg_t args, int count) {
+    }
+
+    DnnlPlan(BaseProgram program, long batch, long height, long width) {
+        this.batch = batch;
+        check(dnnl_stream_create(stream, Dnnl.cpu(), dnnl_stream_default_flags), "creating a stream");
+        List<Conv> convs = program.convs();
+        long[][] sizes = program.valueSizes(height, width);
+        int values = convs.size() + 1;
+        long[] channels = new long[values];
+        channels[0] = 3;
+        for (int i = 0; i < convs.size(); i++) {
+            channels[i + 1] = convs.get(i).outChannels();
+        }
+        dnnl_memory_desc_t[] valueMd = new dnnl_memory_desc_t[values];
+        for (int v = 1; v < values; v++) {
+            valueMd[v] = Dnnl.floats(dnnl_nChw16c, batch, channels[v], sizes[v][0], sizes[v][1]);
+        }
+        dnnl_memory_desc_t userInputMd = Dnnl.floats(dnnl_nhwc, batch, 3, height, width);
+        userInput = track(Dnnl.memory(userInputMd, null));
+
+        // 1. one primitive descriptor per convolution; the first reader of the input picks the input's layout
+        dnnl_primitive_desc[] convPds = new dnnl_primitive_desc[convs.size()];
+        for (int i = 0; i < convs.size(); i++) {
+            Conv conv = convs.get(i);
+            dnnl_memory_desc_t src = valueMd[conv.input()] != null ? valueMd[conv.input()]
+                    : Dnnl.floats(dnnl_format_tag_any, batch, channels[0], height, width);
+            convPds[i] = convolution(conv, src, valueMd[conv.sumInto() > 0 ? conv.sumInto() : i + 1],
+                    sizes[conv.input()]);
+            if (valueMd[conv.input()] == null) {
+                valueMd[0] = dnnl_primitive_desc_query_md(convPds[i], dnnl_query_src_md, 0);
+            }
+        }
+
+        // 2. buffers by liveness: a value's buffer is free once the last convolution reading it ran
+        int out = program.outputValue();
+        int[] lastUse = new int[values];
+        Arrays.fill(lastUse, -1);
+        for (int i = 0; i < convs.size(); i++) {
+            lastUse[convs.get(i).input()] = i;
+            if (convs.get(i).sumInto() > 0) {
+                lastUse[convs.get(i).sumInto()] = i;
+            }
+        }
+        lastUse[out] = Integer.MAX_VALUE;
+        boolean reorderInput = dnnl_memory_desc_equal(valueMd[0], userInputMd) == 0;
+        dnnl_memory[] valueMem = new dnnl_memory[values];
+        if (!reorderInput) {
+            valueMem[0] = userInput;
+        }
+        List<long[]> slots = new ArrayList<>(); // {bytes, busy until step}
+        int[] slotOf = new int[values];
+        Arrays.fill(slotOf, -1);
+        for (int v = reorderInput ? 0 : 1; v < values; v++) {
+            if (v > 0 && convs.get(v - 1).sumInto() > 0) {
+                continue; // writes into the skip tensor's buffer
+            }
+            int definedAt = v - 1;
+            long bytes = dnnl_memory_desc_get_size(valueMd[v]);
+            int slot = -1;
+            for (int s = 0; s < slots.size() && slot < 0; s++) {
+                if (slots.get(s)[1] < definedAt) {
+                    slot = s;
+                }
+            }
+            if (slot < 0) {
+                slot = slots.size();
+                slots.add(new long[]{0, 0});
+            }
+            slots.get(slot)[0] = Math.max(slots.get(slot)[0], bytes);
+            slots.get(slot)[1] = lastUse[v];
+            slotOf[v] = slot;
+        }
+        Pointer[] slotBuffers = new Pointer[slots.size()];
+        for (int s = 0; s < slots.size(); s++) {
+            dnnl_memory raw = track(Dnnl.memory(Dnnl.floats(dnnl_a, (slots.get(s)[0] + 3) / 4), Dnnl.ALLOCATE));
+            PointerPointer<Pointer> handle = new PointerPointer<>(1);
+            check(dnnl_memory_get_data_handle(raw, handle), "reading a buffer address");
+            slotBuffers[s] = handle.get(0);
+        }
+        for (int v = 0; v < values; v++) {
+            if (slotOf[v] >= 0) {
+                valueMem[v] = track(Dnnl.memory(valueMd[v], slotBuffers[slotOf[v]]));
+            }
+        }
+        for (int v = 1; v < values; v++) {
+            if (valueMem[v] == null) {
+                valueMem[v] = valueMem[convs.get(v - 1).sumInto()];
+            }
+        }
+
+        // 3. the steps: input reorder, convolutions, read-outs
+        if (reorderInput) {
+            steps.add(reorder(userInputMd, userInput, valueMd[0], valueMem[0]));
+        }
+        for (int i = 0; i < convs.size(); i++) {
+            Conv conv = convs.get(i);
+            dnnl_memory dst = valueMem[conv.sumInto() > 0 ? conv.sumInto() : i + 1];
+            steps.add(convolutionStep(conv, convPds[i], valueMem[conv.input()], dst));
+        }
+        long c = channels[out];
+        long h = sizes[out][0];
+        long w = sizes[out][1];
+        outputShape = new long[]{c, h, w};
+        dnnl_memory_desc_t pooledMd = Dnnl.floats(dnnl_nchw, batch, c, 1, 1);
+        pooledOutput = track(Dnnl.memory(pooledMd, null));
+        pool = globalAverage(valueMd[out], valueMem[out], pooledMd, h, w);
+        dnnl_memory_desc_t mapsMd = Dnnl.floats(dnnl_nhwc, batch, c, h, w);
+        mapsOutput = track(Dnnl.memory(mapsMd, null));
+        toNhwc = reorder(valueMd[out], valueMem[out], mapsMd, mapsOutput);
+    }
+
+    long batch() {
+        return batch;
+    }
+
+    /** {channels, h, w} of the cut layer's maps. */
+    long[] outputShape() {
+        return outputShape.clone();
+    }
+
+    /** The kernel oneDNN chose for each primitive, in order, for logs and bench. */
+    List<String> implementations() {
+        return List.copyOf(implementations);
+    }
+
+    /**
+     * Runs the plan on {@code batch} NHWC float images at {@code input}, writing pooled features {@code [batch, c]} or
+     * NHWC maps {@code [batch, h, w, c]} to {@code output}.
+     */
+    void run(Pointer input, Pointer output, boolean pooled) {
+        if (closed) {
+            throw new IllegalStateException("plan already closed");
+        }
+        check(dnnl_memory_set_data_handle(userInput, input), "binding the input");
+        check(dnnl_memory_set_data_handle(pooled ? pooledOutput : mapsOutput, output), "binding the output");
+        for (Step step : steps) {
+            execute(step);
+        }
+        execute(pooled ? pool : toNhwc);
+        check(dnnl_stream_wait(stream), "waiting for the stream");
+    }
+
+    private void execute(Step step) {
+        check(dnnl_primitive_execute(step.primitive(), stream, step.count(), step.args()), "running a primitive");
+    }
+
+    private dnnl_primitive_desc convolution(Conv conv, dnnl_memory_desc_t src, dnnl_memory_desc_t dst, long[] inSize) {
+        dnnl_memory_desc_t weights = conv.groups() > 0
+                ? Dnnl.floats(dnnl_format_tag_any, conv.groups(), conv.outChannels() / conv.groups(), 1,
+                conv.kernel()[0], conv.kernel()[1])
+                : Dnnl.floats(dnnl_format_tag_any, conv.outChannels(), conv.inChannels(), conv.kernel()[0],
+                conv.kernel()[1]);
+        dnnl_memory_desc_t bias = Dnnl.floats(dnnl_a, conv.outChannels());
+        int[] p = conv.padding(inSize[0], inSize[1]);
+        dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
+        check(dnnl_dilated_convolution_forward_desc_init(desc, dnnl_forward_inference, dnnl_convolution_direct, src,
+                weights, bias, dst, new long[]{conv.stride()[0], conv.stride()[1]},
+                new long[]{conv.dilation()[0] - 1, conv.dilation()[1] - 1}, new long[]{p[0], p[2]},
+                new long[]{p[1], p[3]}), "describing convolution " + conv.name());
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        check(dnnl_primitive_attr_create(attr), "creating attributes");
+        dnnl_post_ops postOps = new dnnl_post_ops();
+        check(dnnl_post_ops_create(postOps), "creating post-ops");
+        for (PostOp op : conv.postOps()) {
+            if (op instanceof Clip clip) {
+                double max = clip.activation().max();
+                check(max == 0 ? dnnl_post_ops_append_eltwise(postOps, 1f, dnnl_eltwise_relu, 0f, 0f)
+                        : dnnl_post_ops_append_eltwise(postOps, 1f, dnnl_eltwise_clip, 0f, (float) max),
+                        "adding an activation to " + conv.name());
+            } else {
+                check(dnnl_post_ops_append_sum(postOps, 1f), "adding a residual sum to " + conv.name());
+            }
+        }
+        check(dnnl_primitive_attr_set_post_ops(attr, postOps), "setting post-ops");
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        try {
+            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(desc), attr, Dnnl.cpu(), null),
+                    "planning convolution " + conv.name());
+        } finally {
+            dnnl_post_ops_destroy(postOps);
+            dnnl_primitive_attr_destroy(attr);
+        }
+        descs.add(pd);
+        implementations.add(conv.name() + ": " + Dnnl.implementation(pd));
+        return pd;
+    }
+
+    private Step convolutionStep(Conv conv, dnnl_primitive_desc pd, dnnl_memory src, dnnl_memory dst) {
+        // weights are reordered once into the layout the kernel wants
+        dnnl_memory_desc_t userWeightsMd = conv.groups() > 0
+                ? Dnnl.floats(dnnl_goihw, conv.groups(), conv.outChannels() / conv.groups(), 1, conv.kernel()[0],
+                conv.kernel()[1])
+                : Dnnl.floats(dnnl_oihw, conv.outChannels(), conv.inChannels(), conv.kernel()[0], conv.kernel()[1]);
+        FloatPointer userWeights = new FloatPointer(conv.weights());
+        dnnl_memory userWeightsMem = Dnnl.memory(userWeightsMd, userWeights);
+        dnnl_memory_desc_t weightsMd = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+        dnnl_memory weights = track(Dnnl.memory(weightsMd, Dnnl.ALLOCATE));
+        try {
+            Step copy = reorder(userWeightsMd, userWeightsMem, weightsMd, weights);
+            execute(copy);
+            check(dnnl_stream_wait(stream), "reordering weights");
+        } finally {
+            dnnl_memory_destroy(userWeightsMem);
+            userWeights.close();
+        }
+        FloatPointer biasValues = new FloatPointer(conv.bias());
+        buffers.add(biasValues);
+        dnnl_memory bias = track(Dnnl.memory(Dnnl.floats(dnnl_a, conv.outChannels()), biasValues));
+        return step(pd, new int[]{DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
+                src, weights, bias, dst);
+    }
+
+    private Step globalAverage(dnnl_memory_desc_t srcMd, dnnl_memory src, dnnl_memory_desc_t dstMd, long h, long w) {
+        dnnl_pooling_desc_t desc = new dnnl_pooling_desc_t();
+        check(dnnl_pooling_forward_desc_init(desc, dnnl_forward_inference, dnnl_pooling_avg_exclude_padding, srcMd,
+                dstMd, new long[]{1, 1}, new long[]{h, w}, new long[]{0, 0}, new long[]{0, 0}), "describing pooling");
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(desc), null, Dnnl.cpu(), null),
+                "planning pooling");
+        descs.add(pd);
+        implementations.add("pool: " + Dnnl.implementation(pd));
+        return step(pd, new int[]{DNNL_ARG_SRC, DNNL_ARG_DST}, src, pooledOutput);
+    }
+
+    private Step reorder(dnnl_memory_desc_t fromMd, dnnl_memory from, dnnl_memory_desc_t toMd, dnnl_memory to) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_reorder_primitive_desc_create(pd, fromMd, Dnnl.cpu(), toMd, Dnnl.cpu(), null), "planning a reorder");
+        descs.add(pd);
+        return step(pd, new int[]{DNNL_ARG_FROM, DNNL_ARG_TO}, from, to);
+    }
+
+    private Step step(dnnl_primitive_desc pd, int[] kinds, dnnl_memory... memories) {
+        dnnl_primitive primitive = new dnnl_primitive();
+        check(dnnl_primitive_create(primitive, pd), "creating a primitive");
+        primitives.add(primitive);
+        dnnl_exec_arg_t args = new dnnl_exec_arg_t(kinds.length);
+        for (int k = 0; k < kinds.length; k++) {
+            args.getPointer(k).arg(kinds[k]).memory(memories[k]);
+        }
+        return new Step(primitive, args, kinds.length);
+    }
+
+    private dnnl_memory track(dnnl_memory memory) {
+        memories.add(memory);
+        return memory;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        primitives.forEach(p -> dnnl_primitive_destroy(p));
+        descs.forEach(d -> dnnl_primitive_desc_destroy(d));
+        memories.forEach(m -> dnnl_memory_destroy(m));
+        buffers.forEach(Pointer::close);
+        dnnl_stream_destroy(stream);
+    }
+}
