@@ -2,6 +2,11 @@ package io.tlwb.engine;
 
 import static io.tlwb.engine.Dnnl.check;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_ATTR_POST_OP_DW;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_dw_k3s1p1;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_exec_arg_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
@@ -86,8 +91,8 @@ final class DnnlPlan implements AutoCloseable {
     private final dnnl_memory pooledOutput;
     private final dnnl_memory mapsOutput;
     private final List<Step> steps = new ArrayList<>();
-    private final Step pool;
-    private final Step toNhwc;
+    private final List<Step> pool;
+    private final List<Step> toNhwc;
     private final List<String> implementations = new ArrayList<>();
     /** Every native object the plan created, destroyed on close; Java-side buffers kept reachable until then. */
     private final List<dnnl_primitive_desc> descs = new ArrayList<>();
@@ -106,34 +111,73 @@ final class DnnlPlan implements AutoCloseable {
         List<Conv> convs = program.convs();
         long[][] sizes = program.valueSizes(height, width);
         int values = convs.size() + 1;
-        long[] channels = new long[values];
-        channels[0] = 3;
-        for (int i = 0; i < convs.size(); i++) {
-            channels[i + 1] = convs.get(i).outChannels();
-        }
+        int out = program.outputValue();
         dnnl_memory_desc_t[] valueMd = new dnnl_memory_desc_t[values];
         for (int v = 1; v < values; v++) {
-            valueMd[v] = Dnnl.floats(dnnl_nChw16c, batch, channels[v], sizes[v][0], sizes[v][1]);
+            valueMd[v] = Dnnl.floats(dnnl_nChw16c, batch, convs.get(v - 1).outChannels(), sizes[v][0], sizes[v][1]);
         }
         dnnl_memory_desc_t userInputMd = Dnnl.floats(dnnl_nhwc, batch, 3, height, width);
         userInput = track(Dnnl.memory(userInputMd, null));
+        int[] lastUse = lastUses(convs, out);
 
-        // 1. one primitive descriptor per convolution; the first reader of the input picks the input's layout
-        dnnl_primitive_desc[] convPds = new dnnl_primitive_desc[convs.size()];
+        // 1. one primitive per convolution, or per 1x1 + 3x3 depthwise pair where oneDNN fuses them natively;
+        //    the first reader of the input picks the input's layout
+        dnnl_primitive_desc[] pds = new dnnl_primitive_desc[convs.size()];
+        boolean[] fusedWithNext = new boolean[convs.size()];
         for (int i = 0; i < convs.size(); i++) {
             Conv conv = convs.get(i);
             dnnl_memory_desc_t src = valueMd[conv.input()] != null ? valueMd[conv.input()]
-                    : Dnnl.floats(dnnl_format_tag_any, batch, channels[0], height, width);
-            convPds[i] = convolution(conv, src, valueMd[conv.sumInto() > 0 ? conv.sumInto() : i + 1],
-                    sizes[conv.input()]);
+                    : Dnnl.floats(dnnl_format_tag_any, batch, 3, height, width);
+            dnnl_memory_desc_t dst = valueMd[conv.sumInto() > 0 ? conv.sumInto() : i + 1];
+            if (i + 1 < convs.size() && fusable(conv, convs.get(i + 1), i + 1, sizes, lastUse)) {
+                pds[i] = convolution(conv, src, dst, sizes[conv.input()], convs.get(i + 1));
+                fusedWithNext[i] = pds[i] != null;
+            }
+            if (pds[i] == null) {
+                pds[i] = convolution(conv, src, dst, sizes[conv.input()], null);
+            }
             if (valueMd[conv.input()] == null) {
-                valueMd[0] = dnnl_primitive_desc_query_md(convPds[i], dnnl_query_src_md, 0);
+                valueMd[0] = dnnl_primitive_desc_query_md(pds[i], dnnl_query_src_md, 0);
+            }
+            if (fusedWithNext[i]) {
+                i++;
             }
         }
 
-        // 2. buffers by liveness: a value's buffer is free once the last convolution reading it ran
-        int out = program.outputValue();
-        int[] lastUse = new int[values];
+        // 2. buffers by liveness, the input reordered only if the first convolution wants another layout
+        boolean reorderInput = dnnl_memory_desc_equal(valueMd[0], userInputMd) == 0;
+        dnnl_memory[] valueMem = bindBuffers(convs, valueMd, lastUse, fusedWithNext, reorderInput);
+        if (!reorderInput) {
+            valueMem[0] = userInput;
+        }
+
+        // 3. the steps: input reorder, convolutions, read-outs
+        if (reorderInput) {
+            steps.add(reorder(userInputMd, userInput, valueMd[0], valueMem[0]));
+        }
+        for (int i = 0; i < convs.size(); i++) {
+            Conv conv = convs.get(i);
+            Conv fused = fusedWithNext[i] ? convs.get(i + 1) : null;
+            int dst = fused != null ? i + 2 : conv.sumInto() > 0 ? conv.sumInto() : i + 1;
+            steps.add(convolutionStep(conv, fused, pds[i], valueMem[conv.input()], valueMem[dst]));
+            if (fused != null) {
+                i++;
+            }
+        }
+        long c = convs.get(out - 1).outChannels();
+        long h = sizes[out][0];
+        long w = sizes[out][1];
+        outputShape = new long[]{c, h, w};
+        pooledOutput = track(Dnnl.memory(Dnnl.floats(dnnl_nchw, batch, c, 1, 1), null));
+        pool = globalAverage(valueMd[out], valueMem[out], c, h, w);
+        dnnl_memory_desc_t mapsMd = Dnnl.floats(dnnl_nhwc, batch, c, h, w);
+        mapsOutput = track(Dnnl.memory(mapsMd, null));
+        toNhwc = List.of(reorder(valueMd[out], valueMem[out], mapsMd, mapsOutput));
+    }
+
+    /** For every value, the index of the last convolution reading it; the output is read after all of them. */
+    private static int[] lastUses(List<Conv> convs, int out) {
+        int[] lastUse = new int[convs.size() + 1];
         Arrays.fill(lastUse, -1);
         for (int i = 0; i < convs.size(); i++) {
             lastUse[convs.get(i).input()] = i;
@@ -142,23 +186,48 @@ final class DnnlPlan implements AutoCloseable {
             }
         }
         lastUse[out] = Integer.MAX_VALUE;
-        boolean reorderInput = dnnl_memory_desc_equal(valueMd[0], userInputMd) == 0;
-        dnnl_memory[] valueMem = new dnnl_memory[values];
-        if (!reorderInput) {
-            valueMem[0] = userInput;
-        }
+        return lastUse;
+    }
+
+    /**
+     * Whether {@code dw} (value {@code v}'s only reader) is a 3x3 stride-1 depthwise convolution padded by one on
+     * every side, right after the plain 1x1 stride-1 convolution {@code pointwise} computing {@code v}: the pair
+     * oneDNN can run as one primitive, the 1x1's output never leaving cache.
+     */
+    private static boolean fusable(Conv pointwise, Conv dw, int v, long[][] sizes, int[] lastUse) {
+        boolean oneByOne = pointwise.groups() == 0 && pointwise.sumInto() == 0
+                && Arrays.equals(pointwise.kernel(), new int[]{1, 1}) && Arrays.equals(pointwise.stride(), new int[]{1, 1})
+                && Arrays.equals(pointwise.padding(sizes[pointwise.input()][0], sizes[pointwise.input()][1]),
+                new int[4]);
+        boolean depthwise3x3 = dw.input() == v && dw.sumInto() == 0 && dw.groups() == dw.outChannels()
+                && Arrays.equals(dw.kernel(), new int[]{3, 3}) && Arrays.equals(dw.stride(), new int[]{1, 1})
+                && Arrays.equals(dw.dilation(), new int[]{1, 1})
+                && Arrays.equals(dw.padding(sizes[v][0], sizes[v][1]), new int[]{1, 1, 1, 1});
+        return oneByOne && depthwise3x3 && lastUse[v] == v;
+    }
+
+    /**
+     * Memories for every value over a few shared buffers: a value takes a buffer whose last value was read for the
+     * last time before the step that writes it. A residual add's value is its skip tensor's buffer; the 1x1 half of
+     * a fused pair has none.
+     */
+    private dnnl_memory[] bindBuffers(List<Conv> convs, dnnl_memory_desc_t[] valueMd, int[] lastUse,
+                                      boolean[] fusedWithNext, boolean reorderInput) {
+        int values = valueMd.length;
         List<long[]> slots = new ArrayList<>(); // {bytes, busy until step}
         int[] slotOf = new int[values];
         Arrays.fill(slotOf, -1);
         for (int v = reorderInput ? 0 : 1; v < values; v++) {
-            if (v > 0 && convs.get(v - 1).sumInto() > 0) {
-                continue; // writes into the skip tensor's buffer
+            boolean intoSkip = v > 0 && convs.get(v - 1).sumInto() > 0;
+            boolean insideFusedPair = v > 0 && fusedWithNext[v - 1];
+            if (intoSkip || insideFusedPair) {
+                continue;
             }
-            int definedAt = v - 1;
+            int writtenAt = v >= 2 && fusedWithNext[v - 2] ? v - 2 : v - 1;
             long bytes = dnnl_memory_desc_get_size(valueMd[v]);
             int slot = -1;
             for (int s = 0; s < slots.size() && slot < 0; s++) {
-                if (slots.get(s)[1] < definedAt) {
+                if (slots.get(s)[1] < writtenAt) {
                     slot = s;
                 }
             }
@@ -177,36 +246,18 @@ final class DnnlPlan implements AutoCloseable {
             check(dnnl_memory_get_data_handle(raw, handle), "reading a buffer address");
             slotBuffers[s] = handle.get(0);
         }
+        dnnl_memory[] valueMem = new dnnl_memory[values];
         for (int v = 0; v < values; v++) {
             if (slotOf[v] >= 0) {
                 valueMem[v] = track(Dnnl.memory(valueMd[v], slotBuffers[slotOf[v]]));
             }
         }
         for (int v = 1; v < values; v++) {
-            if (valueMem[v] == null) {
+            if (valueMem[v] == null && convs.get(v - 1).sumInto() > 0) {
                 valueMem[v] = valueMem[convs.get(v - 1).sumInto()];
             }
         }
-
-        // 3. the steps: input reorder, convolutions, read-outs
-        if (reorderInput) {
-            steps.add(reorder(userInputMd, userInput, valueMd[0], valueMem[0]));
-        }
-        for (int i = 0; i < convs.size(); i++) {
-            Conv conv = convs.get(i);
-            dnnl_memory dst = valueMem[conv.sumInto() > 0 ? conv.sumInto() : i + 1];
-            steps.add(convolutionStep(conv, convPds[i], valueMem[conv.input()], dst));
-        }
-        long c = channels[out];
-        long h = sizes[out][0];
-        long w = sizes[out][1];
-        outputShape = new long[]{c, h, w};
-        dnnl_memory_desc_t pooledMd = Dnnl.floats(dnnl_nchw, batch, c, 1, 1);
-        pooledOutput = track(Dnnl.memory(pooledMd, null));
-        pool = globalAverage(valueMd[out], valueMem[out], pooledMd, h, w);
-        dnnl_memory_desc_t mapsMd = Dnnl.floats(dnnl_nhwc, batch, c, h, w);
-        mapsOutput = track(Dnnl.memory(mapsMd, null));
-        toNhwc = reorder(valueMd[out], valueMem[out], mapsMd, mapsOutput);
+        return valueMem;
     }
 
     long batch() {
@@ -236,7 +287,9 @@ final class DnnlPlan implements AutoCloseable {
         for (Step step : steps) {
             execute(step);
         }
-        execute(pooled ? pool : toNhwc);
+        for (Step step : pooled ? pool : toNhwc) {
+            execute(step);
+        }
         check(dnnl_stream_wait(stream), "waiting for the stream");
     }
 
@@ -244,23 +297,67 @@ final class DnnlPlan implements AutoCloseable {
         check(dnnl_primitive_execute(step.primitive(), stream, step.count(), step.args()), "running a primitive");
     }
 
-    private dnnl_primitive_desc convolution(Conv conv, dnnl_memory_desc_t src, dnnl_memory_desc_t dst, long[] inSize) {
-        dnnl_memory_desc_t weights = conv.groups() > 0
-                ? Dnnl.floats(dnnl_format_tag_any, conv.groups(), conv.outChannels() / conv.groups(), 1,
-                conv.kernel()[0], conv.kernel()[1])
-                : Dnnl.floats(dnnl_format_tag_any, conv.outChannels(), conv.inChannels(), conv.kernel()[0],
-                conv.kernel()[1]);
-        dnnl_memory_desc_t bias = Dnnl.floats(dnnl_a, conv.outChannels());
+    /**
+     * The primitive descriptor of {@code conv} with its post-ops, and with {@code fusedDepthwise} appended as a
+     * depthwise post-op when not null; null then if oneDNN would run the pair with its slow reference fallback.
+     */
+    private dnnl_primitive_desc convolution(Conv conv, dnnl_memory_desc_t src, dnnl_memory_desc_t dst, long[] inSize,
+                                            Conv fusedDepthwise) {
         int[] p = conv.padding(inSize[0], inSize[1]);
         dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
         check(dnnl_dilated_convolution_forward_desc_init(desc, dnnl_forward_inference, dnnl_convolution_direct, src,
-                weights, bias, dst, new long[]{conv.stride()[0], conv.stride()[1]},
+                weightsAny(conv), Dnnl.floats(dnnl_a, conv.outChannels()), dst,
+                new long[]{conv.stride()[0], conv.stride()[1]},
                 new long[]{conv.dilation()[0] - 1, conv.dilation()[1] - 1}, new long[]{p[0], p[2]},
                 new long[]{p[1], p[3]}), "describing convolution " + conv.name());
         dnnl_primitive_attr attr = new dnnl_primitive_attr();
         check(dnnl_primitive_attr_create(attr), "creating attributes");
         dnnl_post_ops postOps = new dnnl_post_ops();
         check(dnnl_post_ops_create(postOps), "creating post-ops");
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        try {
+            appendPostOps(postOps, conv);
+            if (fusedDepthwise != null) {
+                check(dnnl_post_ops_append_dw_k3s1p1(postOps, dnnl_f32, dnnl_f32, dnnl_f32, 1, 0, new float[]{1f}),
+                        "fusing " + fusedDepthwise.name());
+                appendPostOps(postOps, fusedDepthwise);
+            }
+            check(dnnl_primitive_attr_set_post_ops(attr, postOps), "setting post-ops");
+            int status = dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(desc), attr, Dnnl.cpu(), null);
+            if (fusedDepthwise != null && status != dnnl_success) {
+                return null;
+            }
+            check(status, "planning convolution " + conv.name());
+        } finally {
+            dnnl_post_ops_destroy(postOps);
+            dnnl_primitive_attr_destroy(attr);
+        }
+        String implementation = Dnnl.implementation(pd);
+        if (fusedDepthwise != null && implementation.startsWith("ref")) {
+            dnnl_primitive_desc_destroy(pd);
+            return null;
+        }
+        descs.add(pd);
+        implementations.add((fusedDepthwise == null ? conv.name() : conv.name() + " + " + fusedDepthwise.name())
+                + ": " + implementation);
+        return pd;
+    }
+
+    private static dnnl_memory_desc_t weightsAny(Conv conv) {
+        return weights(conv, dnnl_format_tag_any);
+    }
+
+    /** Weights as the program holds them: {@code oihw}, or {@code goihw} for a depthwise convolution. */
+    private static dnnl_memory_desc_t weights(Conv conv, int tag) {
+        int[] k = conv.kernel();
+        return conv.groups() > 0
+                ? Dnnl.floats(tag == dnnl_format_tag_any ? tag : dnnl_goihw, conv.groups(),
+                conv.outChannels() / conv.groups(), 1, k[0], k[1])
+                : Dnnl.floats(tag == dnnl_format_tag_any ? tag : dnnl_oihw, conv.outChannels(), conv.inChannels(),
+                k[0], k[1]);
+    }
+
+    private static void appendPostOps(dnnl_post_ops postOps, Conv conv) {
         for (PostOp op : conv.postOps()) {
             if (op instanceof Clip clip) {
                 double max = clip.activation().max();
@@ -271,33 +368,30 @@ final class DnnlPlan implements AutoCloseable {
                 check(dnnl_post_ops_append_sum(postOps, 1f), "adding a residual sum to " + conv.name());
             }
         }
-        check(dnnl_primitive_attr_set_post_ops(attr, postOps), "setting post-ops");
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        try {
-            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(desc), attr, Dnnl.cpu(), null),
-                    "planning convolution " + conv.name());
-        } finally {
-            dnnl_post_ops_destroy(postOps);
-            dnnl_primitive_attr_destroy(attr);
-        }
-        descs.add(pd);
-        implementations.add(conv.name() + ": " + Dnnl.implementation(pd));
-        return pd;
     }
 
-    private Step convolutionStep(Conv conv, dnnl_primitive_desc pd, dnnl_memory src, dnnl_memory dst) {
-        // weights are reordered once into the layout the kernel wants
-        dnnl_memory_desc_t userWeightsMd = conv.groups() > 0
-                ? Dnnl.floats(dnnl_goihw, conv.groups(), conv.outChannels() / conv.groups(), 1, conv.kernel()[0],
-                conv.kernel()[1])
-                : Dnnl.floats(dnnl_oihw, conv.outChannels(), conv.inChannels(), conv.kernel()[0], conv.kernel()[1]);
+    private Step convolutionStep(Conv conv, Conv fusedDepthwise, dnnl_primitive_desc pd, dnnl_memory src,
+                                 dnnl_memory dst) {
+        dnnl_memory[] weightsAndBias = constants(conv, pd, DNNL_ARG_WEIGHTS);
+        if (fusedDepthwise == null) {
+            return step(pd, new int[]{DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
+                    src, weightsAndBias[0], weightsAndBias[1], dst);
+        }
+        dnnl_memory[] dw = constants(fusedDepthwise, pd, DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS);
+        return step(pd, new int[]{DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
+                        DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS, DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_BIAS},
+                src, weightsAndBias[0], weightsAndBias[1], dst, dw[0], dw[1]);
+    }
+
+    /** {@code conv}'s weights, reordered once into the layout the kernel wants, and its bias. */
+    private dnnl_memory[] constants(Conv conv, dnnl_primitive_desc pd, int weightsArg) {
+        dnnl_memory_desc_t userWeightsMd = weights(conv, dnnl_oihw);
         FloatPointer userWeights = new FloatPointer(conv.weights());
         dnnl_memory userWeightsMem = Dnnl.memory(userWeightsMd, userWeights);
-        dnnl_memory_desc_t weightsMd = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+        dnnl_memory_desc_t weightsMd = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, weightsArg);
         dnnl_memory weights = track(Dnnl.memory(weightsMd, Dnnl.ALLOCATE));
         try {
-            Step copy = reorder(userWeightsMd, userWeightsMem, weightsMd, weights);
-            execute(copy);
+            execute(reorder(userWeightsMd, userWeightsMem, weightsMd, weights));
             check(dnnl_stream_wait(stream), "reordering weights");
         } finally {
             dnnl_memory_destroy(userWeightsMem);
@@ -306,20 +400,26 @@ final class DnnlPlan implements AutoCloseable {
         FloatPointer biasValues = new FloatPointer(conv.bias());
         buffers.add(biasValues);
         dnnl_memory bias = track(Dnnl.memory(Dnnl.floats(dnnl_a, conv.outChannels()), biasValues));
-        return step(pd, new int[]{DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
-                src, weights, bias, dst);
+        return new dnnl_memory[]{weights, bias};
     }
 
-    private Step globalAverage(dnnl_memory_desc_t srcMd, dnnl_memory src, dnnl_memory_desc_t dstMd, long h, long w) {
+    /**
+     * Global average pooling in the blocked layout (oneDNN's jit kernel; a plain-layout destination would take its
+     * reference kernel, measured 7% of a batch-1 pass), then a reorder of the pooled {@code [b, c, 1, 1]} into rows.
+     */
+    private List<Step> globalAverage(dnnl_memory_desc_t srcMd, dnnl_memory src, long c, long h, long w) {
+        dnnl_memory_desc_t pooledMd = Dnnl.floats(dnnl_nChw16c, batch, c, 1, 1);
         dnnl_pooling_desc_t desc = new dnnl_pooling_desc_t();
         check(dnnl_pooling_forward_desc_init(desc, dnnl_forward_inference, dnnl_pooling_avg_exclude_padding, srcMd,
-                dstMd, new long[]{1, 1}, new long[]{h, w}, new long[]{0, 0}, new long[]{0, 0}), "describing pooling");
+                pooledMd, new long[]{1, 1}, new long[]{h, w}, new long[]{0, 0}, new long[]{0, 0}), "describing pooling");
         dnnl_primitive_desc pd = new dnnl_primitive_desc();
         check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(desc), null, Dnnl.cpu(), null),
                 "planning pooling");
         descs.add(pd);
         implementations.add("pool: " + Dnnl.implementation(pd));
-        return step(pd, new int[]{DNNL_ARG_SRC, DNNL_ARG_DST}, src, pooledOutput);
+        dnnl_memory pooled = track(Dnnl.memory(pooledMd, Dnnl.ALLOCATE));
+        Step pool = step(pd, new int[]{DNNL_ARG_SRC, DNNL_ARG_DST}, src, pooled);
+        return List.of(pool, reorder(pooledMd, pooled, Dnnl.floats(dnnl_nchw, batch, c, 1, 1), pooledOutput));
     }
 
     private Step reorder(dnnl_memory_desc_t fromMd, dnnl_memory from, dnnl_memory_desc_t toMd, dnnl_memory to) {
