@@ -48,8 +48,10 @@ final class EvaluateCommand implements Callable<Integer> {
         Predictor predictor = modelOptions.predictor(saved);
         ImageDataset set = ImageFolders.openEvaluationSet(data, saved.card().classes());
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("evaluating %s on %s: %d images%s%n", modelOptions.model, set.root(), set.validation().size(),
-                set.skipped().isEmpty() ? "" : ", " + set.skipped().size() + " unusable files skipped");
+        out.printf("evaluating %s on %s: %d images%s (frozen base on: %s)%n", modelOptions.model, set.root(),
+                set.validation().size(),
+                set.skipped().isEmpty() ? "" : ", " + set.skipped().size() + " unusable files skipped",
+                predictor.engine());
         EvaluationResult result = predictor.evaluate(set.validation(), batchSize);
         out.print(result.toText());
 
@@ -62,6 +64,7 @@ final class EvaluateCommand implements Callable<Integer> {
         metrics.put("after", result.toMap());
         metrics.put("confusion", result.confusion());
         metrics.put("skipped", set.skipped().size());
+        metrics.put("engine", predictor.engine());
         run.writeJson("metrics.json", metrics);
         if (metricsJson != null) {
             RunFolder.writeJson(metricsJson, metrics);

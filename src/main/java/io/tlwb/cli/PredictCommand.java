@@ -40,6 +40,7 @@ final class PredictCommand implements Callable<Integer> {
         Predictor predictor = modelOptions.predictor(SavedModel.load(modelOptions.model));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        err.println("frozen base on: " + predictor.engine());
         List<Predictor.Result> results = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (Path path : paths) {

@@ -120,13 +120,14 @@ public final class TrainingJob {
         out.print(outcome.after().toText());
 
         Map<String, Object> metrics = metrics(data, outcome);
+        metrics.put("engine", features.engine());
         Path modelFile = modelFile(workspace, options, data, run);
         SavedModel saved = saveModel(model, base, data, options, metrics, modelFile);
         seconds.put("total", elapsed(start));
 
         metrics.put("seconds", seconds);
         run.writeJson("config.json", Map.of("options", options.toMap(), "weights", Map.of("spec", base.spec(),
-                "sha256", base.sha256()), "provenance", saved.card().provenance()));
+                "sha256", base.sha256()), "engine", features.engine(), "provenance", saved.card().provenance()));
         run.writeJson("metrics.json", metrics);
         if (options.metricsJson() != null) {
             RunFolder.writeJson(options.metricsJson(), metrics);
@@ -157,7 +158,8 @@ public final class TrainingJob {
         return outcome;
     }
 
-    private record Splits(FeatureSet train, FeatureSet validation) {
+    /** Both splits' features and what computed them (the engine, or the DL4J graph it fell back to). */
+    private record Splits(FeatureSet train, FeatureSet validation, String engine) {
     }
 
     /**
@@ -167,12 +169,14 @@ public final class TrainingJob {
     private Splits featurize(PretrainedModel base, String layer, Pooling pooling, ImageDataset data,
                              TrainingOptions options) {
         Featurizer featurizer = Featurizers.create(base, layer, options.imageSize(), pooling);
+        out.printf("frozen base up to %s runs on: %s%n", layer, featurizer.engine());
         FeatureExtractor extractor = new FeatureExtractor(featurizer,
                 new ImagePipeline(options.imageSize(), base.preprocessing()),
                 new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), options.batchSize(), progress);
         return new Splits(extractor.extract("train", data.train(), data.numClasses(), options.augmentation()),
                 extractor.extract("validation", data.validation(), data.numClasses(),
-                        options.tta() == TestTimeAugmentation.FLIP ? Augmentation.FLIP : Augmentation.NONE));
+                        options.tta() == TestTimeAugmentation.FLIP ? Augmentation.FLIP : Augmentation.NONE),
+                featurizer.engine());
     }
 
     private void describe(ImageDataset data, RunFolder run) {

@@ -10,8 +10,8 @@ import org.deeplearning4j.arbiter.optimize.api.data.DataProvider;
  */
 final class CachedFeatures implements DataProvider {
 
-    /** Training and validation features at one cut layer. */
-    record Split(FeatureSet train, FeatureSet validation) {
+    /** Training and validation features at one cut layer, and the engine that computed them. */
+    record Split(FeatureSet train, FeatureSet validation, String engine) {
     }
 
     private String description;

@@ -160,6 +160,7 @@ public final class HyperparameterSearch {
         searchInfo.put("value", bestTrial.score());
         searchInfo.put("candidatesTried", finished);
         metrics.put("search", searchInfo);
+        metrics.put("engine", features.at(c.cutLayer()).engine());
         SavedModel saved = TrainingJob.saveModel(best.model(), base, data, asTrained, metrics, modelFile);
 
         double total = seconds(start);
@@ -195,8 +196,10 @@ public final class HyperparameterSearch {
             splits.put(cut, new CachedFeatures.Split(
                     extractor.extract("train", data.train(), data.numClasses(), options.augmentation()),
                     extractor.extract("validation", data.validation(), data.numClasses(),
-                            options.tta() == TestTimeAugmentation.FLIP ? Augmentation.FLIP : Augmentation.NONE)));
-            out.printf(Locale.ROOT, "features at %s: %d per image, cached%n", cut, featurizer.featureSize());
+                            options.tta() == TestTimeAugmentation.FLIP ? Augmentation.FLIP : Augmentation.NONE),
+                    featurizer.engine()));
+            out.printf(Locale.ROOT, "features at %s: %d per image (%s), cached%n", cut, featurizer.featureSize(),
+                    featurizer.engine());
         }
         return new CachedFeatures(splits, String.format(Locale.ROOT, "cached features of %s (%d train, %d validation "
                 + "images) at %s", data.root().getFileName(), data.train().size(), data.validation().size(), cutLayers));
