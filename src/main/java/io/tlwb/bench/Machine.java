@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.tlwb.engine.FrozenBase;
 import org.bytedeco.javacpp.Loader;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -36,6 +37,9 @@ final class Machine {
         String wait = System.getenv("OMP_WAIT_POLICY");
         m.put("ompWaitPolicy", wait == null ? "unset (libgomp spins)" : wait);
         m.put("ompNumThreads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
+        m.put("engineThreads", FrozenBase.threads());
+        m.put("loadAverage", String.format(java.util.Locale.ROOT, "%.2f",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         return m;
     }

@@ -16,10 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", sortOptions = false,
-        description = {"Measure this machine: sgemm GFLOP/s through ND4J, featurization img/s and achieved GFLOP/s "
-                + "(fast path and plain DL4J graph) per image size and batch, peak RSS, and a train with a cold and "
-                + "a warm feature cache.",
-                "Compare the ratios (fast/graph, of sgemm): absolute figures are noisy on shared machines."})
+        description = {"Measure this machine: its float peak (oneDNN sgemm), then per weight source the engine's "
+                + "featurization img/s, ms per batch and GFLOP/s per image size and batch beside the plain DL4J "
+                + "graph, peak RSS, decode and end-to-end featurization of a folder, and a train with a cold and a "
+                + "warm feature cache.",
+                "Compare ratios and medians of several runs: absolute figures are noisy on shared machines."})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -32,22 +33,26 @@ final class BenchCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = DataOptions.DEMO_DATA,
-            description = "Folder for the cold/warm train. Default: ${DEFAULT-VALUE}.")
+            description = "Folder for decode, end-to-end featurization and the cold/warm train. "
+                    + "Default: ${DEFAULT-VALUE}.")
     Path data;
 
-    @Option(names = "--weights", paramLabel = "SPEC", defaultValue = WeightSources.DEFAULT_SPEC,
-            description = "Pretrained weights. Default: ${DEFAULT-VALUE}.")
-    String weights;
+    @Option(names = "--weights", paramLabel = "SPEC", split = ",",
+            defaultValue = WeightSources.NSFWJS_SPEC + "," + WeightSources.DEFAULT_SPEC,
+            description = "Weight sources to measure, in order (the first also runs the folder and train parts). "
+                    + "Default: ${DEFAULT-VALUE} (widths 1.0 and 1.4).")
+    List<String> weights;
 
     @Option(names = "--sizes", split = ",", defaultValue = "160,224", description = "Image sizes. Default: ${DEFAULT-VALUE}.")
     List<Integer> sizes;
 
     @Option(names = "--batches", split = ",", defaultValue = "1,8,32",
-            description = "Batch sizes of the fast path. Default: ${DEFAULT-VALUE}.")
+            description = "Batch sizes of the engine. Default: ${DEFAULT-VALUE}.")
     List<Integer> batches;
 
-    @Option(names = "--reps", defaultValue = "3", description = "Timed runs per fast configuration. Default: ${DEFAULT-VALUE}.")
-    int reps;
+    @Option(names = "--seconds", defaultValue = "5",
+            description = "How long each engine point is timed, after warm-up. Default: ${DEFAULT-VALUE}.")
+    double seconds;
 
     @Option(names = "--graph-batches", split = ",", defaultValue = "1,8",
             description = "Batch sizes for the plain DL4J graph (slow; batch 32 needs many GB); 'none' skips it. "
@@ -72,14 +77,14 @@ final class BenchCommand implements Callable<Integer> {
         try {
             List<Integer> graph = graphBatches.size() == 1 && graphBatches.get(0).equals("none") ? List.of()
                     : graphBatches.stream().map(Integer::parseInt).toList();
-            options = new Bench.Options(sizes, batches, reps, graph, graphReps, sgemmReps, noTrain ? null : data,
-                    epochs);
+            options = new Bench.Options(sizes, batches, seconds, graph, graphReps, sgemmReps, data, !noTrain, epochs);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        PretrainedModel base = WeightSources.load(weights, workspaceOption.workspace());
-        Map<String, Object> report = new Bench(base, options, out).run();
+        List<PretrainedModel> sources = weights.stream()
+                .map(spec -> WeightSources.load(spec, workspaceOption.workspace())).toList();
+        Map<String, Object> report = new Bench(sources, options, out).run();
         if (json != null) {
             RunFolder.writeJson(json, report);
             out.println("figures written to " + json);

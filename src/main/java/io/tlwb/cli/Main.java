@@ -3,7 +3,13 @@ package io.tlwb.cli;
 import io.tlwb.WorkbenchException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
+import io.tlwb.engine.FrozenBase;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /** The {@code tlwb} command line: one subcommand per step of the transfer-learning workflow. */
 @Command(name = "tlwb",
@@ -21,6 +27,19 @@ import picocli.CommandLine.Command;
                 UiCommand.class,
         })
 public final class Main {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--threads", paramLabel = "N", scope = ScopeType.INHERIT,
+            description = "Threads the engine runs the frozen base on. Default: OMP_NUM_THREADS when set, else every "
+                    + "core.")
+    void threads(int count) {
+        if (count < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + count);
+        }
+        FrozenBase.useThreads(count);
+    }
 
     /** Exit code for a problem the user can fix (bad data, missing file, failed download). */
     public static final int EXIT_USER_ERROR = 3;

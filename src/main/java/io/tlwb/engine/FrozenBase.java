@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * The engine: the frozen part of a graph, up to a cut layer, compiled once ({@link BaseProgram}: batch norms folded,
@@ -21,6 +22,7 @@ public final class FrozenBase {
     /** How many (batch, size) plans an instance keeps: the full batch, the last partial one and a spare. */
     private static final int PLANS_KEPT = 3;
     private static final Cleaner CLEANER = Cleaner.create();
+    private static volatile int threads = defaultThreads();
 
     private final BaseProgram program;
     private final Plans plans = new Plans();
@@ -43,6 +45,32 @@ public final class FrozenBase {
     /** Another instance over the same compiled weights, for another thread. */
     public FrozenBase newInstance() {
         return new FrozenBase(program);
+    }
+
+    /** Threads a plan runs on: {@code OMP_NUM_THREADS} when set, else every core the JVM sees. */
+    private static int defaultThreads() {
+        String env = System.getenv("OMP_NUM_THREADS");
+        try {
+            if (env != null && Integer.parseInt(env.trim()) > 0) {
+                return Integer.parseInt(env.trim());
+            }
+        } catch (NumberFormatException e) {
+            // OpenMP ignores a malformed value too
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The threads plans run on from now on (the CLI's {@code --threads}); plans are rebuilt for a new count. */
+    public static void useThreads(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + count);
+        }
+        threads = count;
+    }
+
+    /** The threads plans run on. */
+    public static int threads() {
+        return threads;
     }
 
     /** The engine's name, as recorded in run configs and model cards: "oneDNN 2.5.2 plan". */
@@ -77,7 +105,8 @@ public final class FrozenBase {
 
     /** The kernel oneDNN chose for every primitive of the plan for {@code batch} images of {@code size} px. */
     public synchronized List<String> implementations(int batch, int size) {
-        return plans.get(program, batch, size, size).implementations();
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        return plans.get(program, batch, size, size, threads).implementations();
     }
 
     private INDArray run(INDArray nhwc, boolean pooled) {
@@ -88,7 +117,10 @@ public final class FrozenBase {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             boolean direct = nhwc.dataType() == DataType.FLOAT && nhwc.ordering() == 'c' && !nhwc.isView();
             INDArray input = direct ? nhwc : nhwc.castTo(DataType.FLOAT).dup('c');
-            DnnlPlan plan = plans.get(program, input.size(0), input.size(1), input.size(2));
+            int count = threads;
+            // OpenMP's thread count is per calling thread: set it on this one before planning or running
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(count);
+            DnnlPlan plan = plans.get(program, input.size(0), input.size(1), input.size(2), count);
             long[] maps = plan.outputShape();
             INDArray out = pooled ? Nd4j.createUninitialized(DataType.FLOAT, input.size(0), maps[0])
                     : Nd4j.createUninitialized(DataType.FLOAT, input.size(0), maps[1] * maps[2] * maps[0]);
@@ -104,8 +136,8 @@ public final class FrozenBase {
     private static final class Plans implements Runnable {
         private final Map<List<Long>, DnnlPlan> byShape = new LinkedHashMap<>(8, 0.75f, true);
 
-        DnnlPlan get(BaseProgram program, long batch, long h, long w) {
-            List<Long> key = List.of(batch, h, w);
+        DnnlPlan get(BaseProgram program, long batch, long h, long w, int threads) {
+            List<Long> key = List.of(batch, h, w, (long) threads);
             DnnlPlan plan = byShape.get(key);
             if (plan == null) {
                 plan = new DnnlPlan(program, batch, h, w);

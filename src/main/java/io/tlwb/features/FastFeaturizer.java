@@ -15,7 +15,7 @@ public final class FastFeaturizer implements Featurizer {
      * Measured with {@code bench} on 2 AVX-512 cores: the plan runs fastest per image around batch 8, where a
      * block's activations still fit in cache.
      */
-    static final int PREFERRED_BATCH = 8;
+    public static final int PREFERRED_BATCH = 8;
 
     private final FrozenBase engine;
     private final Pooling pooling;
