@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.tlwb.Workspace;
+import io.tlwb.engine.FrozenBase;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -87,6 +88,17 @@ class KerasApplicationsWeightSourceTest {
         double diff = ReferenceCheck.maxAbsDiff(keras, direct);
         System.out.println("keras: vs direct import, out_relu max |diff| = " + diff);
         assertEquals(0.0, diff, 1e-6);
+
+        // the engine compiles the official layout too, exact to the graph on maps and pooled features
+        INDArray graphMaps = viaKeras.graph().feedForward(x, false).get("out_relu");
+        FrozenBase engine = FrozenBase.compile(viaKeras.graph(), "out_relu");
+        double scale = graphMaps.amaxNumber().doubleValue();
+        double mapsDiff = ReferenceCheck.maxAbsDiff(graphMaps.dup('c').data().asFloat(),
+                engine.maps(x).data().asFloat());
+        double pooledDiff = ReferenceCheck.maxAbsDiff(graphMaps.mean(1, 2).data().asFloat(),
+                engine.pooled(x).data().asFloat());
+        assertTrue(mapsDiff <= 1e-4 * scale && pooledDiff <= 1e-4 * scale,
+                "engine vs graph: maps " + mapsDiff + ", pooled " + pooledDiff + " of max " + scale);
     }
 
     @Test
