@@ -44,9 +44,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_query_dst_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
@@ -343,17 +341,18 @@ final class DnnlPlan implements AutoCloseable {
         return pd;
     }
 
+    /** Weights in the layout the kernel picks. */
     private static dnnl_memory_desc_t weightsAny(Conv conv) {
-        return weights(conv, dnnl_format_tag_any);
+        return weights(conv, true);
     }
 
-    /** Weights as the program holds them: {@code oihw}, or {@code goihw} for a depthwise convolution. */
-    private static dnnl_memory_desc_t weights(Conv conv, int tag) {
+    /** Weights as the program holds them ({@code oihw}, {@code goihw} when depthwise), or in any layout. */
+    private static dnnl_memory_desc_t weights(Conv conv, boolean anyLayout) {
         int[] k = conv.kernel();
         return conv.groups() > 0
-                ? Dnnl.floats(tag == dnnl_format_tag_any ? tag : dnnl_goihw, conv.groups(),
+                ? Dnnl.floats(anyLayout ? dnnl_format_tag_any : dnnl_goihw, conv.groups(),
                 conv.outChannels() / conv.groups(), 1, k[0], k[1])
-                : Dnnl.floats(tag == dnnl_format_tag_any ? tag : dnnl_oihw, conv.outChannels(), conv.inChannels(),
+                : Dnnl.floats(anyLayout ? dnnl_format_tag_any : dnnl_oihw, conv.outChannels(), conv.inChannels(),
                 k[0], k[1]);
     }
 
@@ -385,7 +384,7 @@ final class DnnlPlan implements AutoCloseable {
 
     /** {@code conv}'s weights, reordered once into the layout the kernel wants, and its bias. */
     private dnnl_memory[] constants(Conv conv, dnnl_primitive_desc pd, int weightsArg) {
-        dnnl_memory_desc_t userWeightsMd = weights(conv, dnnl_oihw);
+        dnnl_memory_desc_t userWeightsMd = weights(conv, false);
         FloatPointer userWeights = new FloatPointer(conv.weights());
         dnnl_memory userWeightsMem = Dnnl.memory(userWeightsMd, userWeights);
         dnnl_memory_desc_t weightsMd = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, weightsArg);
