@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tlwb.engine.CannotCompile;
+import io.tlwb.engine.FrozenBase;
 import io.tlwb.pretrained.Preprocessing;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.testing.TinyBase;
@@ -69,6 +70,15 @@ class FastFeaturizerTest {
         assertTrue(maxAbsDiff(new GraphFeaturizer(base, "out_relu", 27).featurize(odd), fast.featurize(odd)) < 1e-3);
         INDArray copy = fast.featurize(images.dup('f'));
         assertEquals(all, copy);
+        int threads = FrozenBase.threads();
+        try {
+            for (int count : new int[]{1, 3}) { // one core; more workers than chunks of the last call
+                FrozenBase.useThreads(count);
+                assertTrue(maxAbsDiff(all, fast.featurize(images)) <= 1e-5, count + " threads");
+            }
+        } finally {
+            FrozenBase.useThreads(threads);
+        }
     }
 
     /**
