@@ -19,7 +19,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_clip;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_goihw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
@@ -28,7 +27,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nhwc;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_avg_exclude_padding;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_forward_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
@@ -68,7 +66,6 @@ import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
@@ -92,19 +89,20 @@ final class DnnlPlan implements AutoCloseable {
     private final List<Step> pool;
     private final List<Step> toNhwc;
     private final List<String> implementations = new ArrayList<>();
-    /** Every native object the plan created, destroyed on close; Java-side buffers kept reachable until then. */
+    /** Every native object the plan created, destroyed on close (the shared weights are the engine's). */
     private final List<dnnl_primitive_desc> descs = new ArrayList<>();
     private final List<dnnl_primitive> primitives = new ArrayList<>();
     private final List<dnnl_memory> memories = new ArrayList<>();
-    private final List<Pointer> buffers = new ArrayList<>();
+    private final Constants constants;
     private boolean closed;
 
     /** A primitive with its arguments, bound once. */
     private record Step(dnnl_primitive primitive, dnnl_exec_arg_t args, int count) {
     }
 
-    DnnlPlan(BaseProgram program, long batch, long height, long width) {
+    DnnlPlan(BaseProgram program, Constants constants, long batch, long height, long width) {
         this.batch = batch;
+        this.constants = constants;
         check(dnnl_stream_create(stream, Dnnl.cpu(), dnnl_stream_default_flags), "creating a stream");
         List<Conv> convs = program.convs();
         long[][] sizes = program.valueSizes(height, width);
@@ -304,7 +302,7 @@ final class DnnlPlan implements AutoCloseable {
         int[] p = conv.padding(inSize[0], inSize[1]);
         dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
         check(dnnl_dilated_convolution_forward_desc_init(desc, dnnl_forward_inference, dnnl_convolution_direct, src,
-                weightsAny(conv), Dnnl.floats(dnnl_a, conv.outChannels()), dst,
+                Constants.anyLayout(conv), Dnnl.floats(dnnl_a, conv.outChannels()), dst,
                 new long[]{conv.stride()[0], conv.stride()[1]},
                 new long[]{conv.dilation()[0] - 1, conv.dilation()[1] - 1}, new long[]{p[0], p[2]},
                 new long[]{p[1], p[3]}), "describing convolution " + conv.name());
@@ -341,21 +339,6 @@ final class DnnlPlan implements AutoCloseable {
         return pd;
     }
 
-    /** Weights in the layout the kernel picks. */
-    private static dnnl_memory_desc_t weightsAny(Conv conv) {
-        return weights(conv, true);
-    }
-
-    /** Weights as the program holds them ({@code oihw}, {@code goihw} when depthwise), or in any layout. */
-    private static dnnl_memory_desc_t weights(Conv conv, boolean anyLayout) {
-        int[] k = conv.kernel();
-        return conv.groups() > 0
-                ? Dnnl.floats(anyLayout ? dnnl_format_tag_any : dnnl_goihw, conv.groups(),
-                conv.outChannels() / conv.groups(), 1, k[0], k[1])
-                : Dnnl.floats(anyLayout ? dnnl_format_tag_any : dnnl_oihw, conv.outChannels(), conv.inChannels(),
-                k[0], k[1]);
-    }
-
     private static void appendPostOps(dnnl_post_ops postOps, Conv conv) {
         for (PostOp op : conv.postOps()) {
             if (op instanceof Clip clip) {
@@ -382,24 +365,10 @@ final class DnnlPlan implements AutoCloseable {
                 src, weightsAndBias[0], weightsAndBias[1], dst, dw[0], dw[1]);
     }
 
-    /** {@code conv}'s weights, reordered once into the layout the kernel wants, and its bias. */
+    /** {@code conv}'s weights in the layout the kernel wants, and its bias, shared with the engine's other plans. */
     private dnnl_memory[] constants(Conv conv, dnnl_primitive_desc pd, int weightsArg) {
-        dnnl_memory_desc_t userWeightsMd = weights(conv, false);
-        FloatPointer userWeights = new FloatPointer(conv.weights());
-        dnnl_memory userWeightsMem = Dnnl.memory(userWeightsMd, userWeights);
         dnnl_memory_desc_t weightsMd = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, weightsArg);
-        dnnl_memory weights = track(Dnnl.memory(weightsMd, Dnnl.ALLOCATE));
-        try {
-            execute(reorder(userWeightsMd, userWeightsMem, weightsMd, weights));
-            check(dnnl_stream_wait(stream), "reordering weights");
-        } finally {
-            dnnl_memory_destroy(userWeightsMem);
-            userWeights.close();
-        }
-        FloatPointer biasValues = new FloatPointer(conv.bias());
-        buffers.add(biasValues);
-        dnnl_memory bias = track(Dnnl.memory(Dnnl.floats(dnnl_a, conv.outChannels()), biasValues));
-        return new dnnl_memory[]{weights, bias};
+        return new dnnl_memory[]{constants.weights(conv, weightsMd), constants.bias(conv)};
     }
 
     /**
@@ -453,7 +422,6 @@ final class DnnlPlan implements AutoCloseable {
         primitives.forEach(p -> dnnl_primitive_destroy(p));
         descs.forEach(d -> dnnl_primitive_desc_destroy(d));
         memories.forEach(m -> dnnl_memory_destroy(m));
-        buffers.forEach(Pointer::close);
         dnnl_stream_destroy(stream);
     }
 }

@@ -183,6 +183,7 @@ public final class FrozenBase {
     private static final class Workers implements Runnable {
         private static final int PLANS_KEPT = 4;
         private final List<Map<List<Long>, DnnlPlan>> plans = new ArrayList<>();
+        private final Constants constants = new Constants();
         private ExecutorService pool;
         private int poolSize;
 
@@ -195,7 +196,7 @@ public final class FrozenBase {
             DnnlPlan plan = own.get(key);
             if (plan == null) {
                 NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(ompThreads);
-                plan = new DnnlPlan(program, batch, h, w);
+                plan = new DnnlPlan(program, constants, batch, h, w);
                 own.put(key, plan);
                 if (own.size() > PLANS_KEPT) {
                     var eldest = own.entrySet().iterator().next();
@@ -269,6 +270,7 @@ public final class FrozenBase {
         public synchronized void run() {
             plans.forEach(own -> own.values().forEach(DnnlPlan::close));
             plans.clear();
+            constants.close();
             if (pool != null) {
                 pool.shutdown();
             }
