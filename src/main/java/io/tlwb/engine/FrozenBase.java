@@ -131,7 +131,9 @@ public final class FrozenBase {
                     + Arrays.toString(nhwc.shape()));
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            boolean direct = nhwc.dataType() == DataType.FLOAT && nhwc.ordering() == 'c' && !nhwc.isView();
+            // the plan reads the buffer as dense NHWC: anything else (a permuted NCHW batch, a slice) is copied first
+            boolean direct = nhwc.dataType() == DataType.FLOAT && nhwc.offset() == 0
+                    && Arrays.equals(nhwc.stride(), Nd4j.getStrides(nhwc.shape(), 'c'));
             INDArray input = direct ? nhwc : nhwc.castTo(DataType.FLOAT).dup('c');
             int batch = (int) input.size(0);
             long h = input.size(1);

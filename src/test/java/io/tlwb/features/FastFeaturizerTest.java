@@ -68,8 +68,11 @@ class FastFeaturizerTest {
         }
         INDArray odd = Nd4j.rand(DataType.FLOAT, 2, 27, 27, 3);
         assertTrue(maxAbsDiff(new GraphFeaturizer(base, "out_relu", 27).featurize(odd), fast.featurize(odd)) < 1e-3);
-        INDArray copy = fast.featurize(images.dup('f'));
-        assertEquals(all, copy);
+        assertEquals(all, fast.featurize(images.dup('f')));
+        // what the image pipeline hands over: an NCHW batch permuted to NHWC, strides and all
+        INDArray permuted = images.permute(0, 3, 1, 2).dup('c').permute(0, 2, 3, 1);
+        assertEquals(all, fast.featurize(permuted));
+        assertEquals(all.get(NDArrayIndex.interval(1, 3)), fast.featurize(images.get(NDArrayIndex.interval(1, 3))));
         int threads = FrozenBase.threads();
         try {
             for (int count : new int[]{1, 3}) { // one core; more workers than chunks of the last call
