@@ -58,6 +58,27 @@ class FeatureExtractorTest {
                 warmLog.toString(StandardCharsets.UTF_8));
     }
 
+    /** Through the real image pipeline (batches as DataVec hands them over, both views), engine and graph agree. */
+    @Test
+    void theEngineAndTheGraphGiveTheSameFeaturesThroughThePipeline() {
+        ImageDataset data = dataset();
+        TinyBase.randomizeBatchNorms(base.graph(), 5);
+        ImagePipeline pipeline = new ImagePipeline(32, base.preprocessing());
+        FeatureSet[] sets = new FeatureSet[2];
+        Featurizer[] featurizers = {new GraphFeaturizer(base, "out_relu", 32), FastFeaturizer.compile(base, "out_relu", 32)};
+        for (int k = 0; k < 2; k++) {
+            FeatureCache cache = new FeatureCache(tmp.resolve("cache" + k), featurizers[k].cacheKey());
+            sets[k] = new FeatureExtractor(featurizers[k], pipeline, cache, 4, null)
+                    .extract("train", data.train(), 2, Augmentation.FLIP);
+        }
+        for (int v = 0; v < 2; v++) {
+            INDArray graph = sets[0].views().get(v);
+            double diff = org.nd4j.linalg.ops.transforms.Transforms.abs(graph.sub(sets[1].views().get(v)))
+                    .maxNumber().doubleValue();
+            assertTrue(diff <= 1e-4 * graph.amaxNumber().doubleValue(), "view " + v + ": max abs diff " + diff);
+        }
+    }
+
     @Test
     void featuresMatchTheFeaturizerRunDirectly() {
         ImageDataset data = dataset();
