@@ -31,13 +31,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ImagePipeline {
 
-    /**
-     * The version of how files become pixels (decoding, colour conversion, resizing). Part of every feature cache
-     * key, so features computed by an older pipeline are never reused; raise it with any change to that path.
-     * 2: large JPEGs decode at a reduced DCT scale.
-     */
-    public static final int DECODING_VERSION = 2;
-
     private final int imageSize;
     private final Preprocessing preprocessing;
     private final PixelScaler scaler;
