@@ -1,9 +1,11 @@
 package io.tlwb.data;
 
 import io.tlwb.pretrained.Preprocessing;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Applies a weight source's {@link Preprocessing} ({@code x * scale + offset}) to a batch of [0, 255] pixels, in place. */
 final class PixelScaler implements DataSetPreProcessor {
@@ -14,9 +16,19 @@ final class PixelScaler implements DataSetPreProcessor {
         this.preprocessing = preprocessing;
     }
 
+    /**
+     * Scales the batch in a dense NHWC copy: DataVec hands over an NCHW batch permuted to NHWC, on which element-wise
+     * ops stride through memory and the engine would copy it anyway (measured: 2 ms of the 6 ms per photo the
+     * pipeline took).
+     */
     @Override
     public void preProcess(DataSet dataSet) {
-        apply(dataSet.getFeatures());
+        INDArray features = dataSet.getFeatures();
+        if (features.ordering() != 'c' || !Arrays.equals(features.stride(), Nd4j.getStrides(features.shape(), 'c'))) {
+            features = features.dup('c');
+            dataSet.setFeatures(features);
+        }
+        apply(features);
     }
 
     INDArray apply(INDArray pixels) {
