@@ -129,6 +129,15 @@ public final class GraphSurgery {
         return seen;
     }
 
+    /**
+     * Checks that {@code cutLayer} is a vertex of {@code base}, before any data work.
+     *
+     * @throws IllegalArgumentException naming the layer and the last layers a cut usually goes at
+     */
+    public static void requireLayer(ComputationGraph base, String cutLayer) {
+        requireLayer(base.getConfiguration(), cutLayer);
+    }
+
     private static void requireLayer(ComputationGraphConfiguration conf, String cutLayer) {
         if (!conf.getVertices().containsKey(cutLayer)) {
             List<String> candidates = conf.getVertices().keySet().stream()

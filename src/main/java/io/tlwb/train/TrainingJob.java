@@ -17,6 +17,7 @@ import io.tlwb.features.FeatureSet;
 import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
 import io.tlwb.features.Pooling;
+import io.tlwb.model.GraphSurgery;
 import io.tlwb.model.ModelCard;
 import io.tlwb.model.RetrainableTop;
 import io.tlwb.model.SavedModel;
@@ -65,6 +66,13 @@ public final class TrainingJob {
     public TrainingResult run(PretrainedModel base, TrainingOptions options, RunFolder run) {
         if (options.modelOut() != null) {
             SavedModel.requireWritable(options.modelOut(), options.overwrite());
+        }
+        if (options.cutLayer() != null) {
+            try {
+                GraphSurgery.requireLayer(base.graph(), options.cutLayer());
+            } catch (IllegalArgumentException e) {
+                throw new WorkbenchException("--cut-layer: " + e.getMessage());
+            }
         }
         Map<String, Double> seconds = new LinkedHashMap<>();
         long start = System.nanoTime();

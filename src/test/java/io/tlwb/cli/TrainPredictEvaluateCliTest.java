@@ -105,6 +105,13 @@ class TrainPredictEvaluateCliTest {
         assertEquals(2, badFlag.code());
         assertTrue(badFlag.err().contains("sideways"), badFlag.err());
 
+        // before any data work: the data folder does not even exist
+        Run badCut = run("train", "--workspace", WORKSPACE.toString(), "--data", tmp.resolve("absent").toString(),
+                "--image-size", "64", "--cut-layer", "no_such_layer");
+        assertEquals(Main.EXIT_USER_ERROR, badCut.code());
+        assertOneLine(badCut.err(), "no_such_layer");
+        assertTrue(badCut.err().contains("--cut-layer") && badCut.err().contains("candidates"), badCut.err());
+
         Path existing = Files.writeString(tmp.resolve("keep.zip"), "precious");
         Run overwrite = run("train", "--workspace", WORKSPACE.toString(), "--data", data.toString(), "--image-size",
                 "64", "--epochs", "1", "--model-out", existing.toString());
