@@ -32,6 +32,36 @@ public final class AtomicFiles {
         return Files.createTempFile(parent, prefix, ".tmp");
     }
 
+    /**
+     * A new hidden private folder in {@code target}'s folder, for writes that make helper files of their own (a zip
+     * file system rewrites its archive through a temp file beside it): delete it with {@link #deleteTree} in a
+     * {@code finally}, and nothing of a failed write remains.
+     */
+    public static Path tempFolderBeside(Path target) throws IOException {
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        return Files.createTempDirectory(parent, "." + target.getFileName() + ".");
+    }
+
+    /** Makes {@code file} readable by everyone, as a shared file normally is (temp files are owner-only). */
+    public static void share(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, SHARED);
+        }
+    }
+
+    /** Deletes {@code root} and everything under it; null or absent is fine. */
+    public static void deleteTree(Path root) throws IOException {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     public static void write(Path target, byte[] bytes) throws IOException {
         Path tmp = tempFileBeside(target);
         try {

@@ -31,26 +31,30 @@ public record SavedModel(ComputationGraph graph, ModelCard card) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * Writes the zip atomically: a temp file beside the target, moved into place when complete.
+     * Writes the zip atomically: built in a private temp folder beside the target (the zip file system that adds the
+     * model card rewrites the archive through a temp file of its own), moved into place when complete; on any
+     * failure, a full disk included, the folder goes and nothing partial remains.
      *
      * @param overwrite whether an existing file may be replaced; without it an existing file is an error
      */
     public void save(Path target, boolean overwrite) {
         Path file = target.toAbsolutePath();
         requireWritable(file, overwrite);
-        Path tmp = null;
+        Path folder = null;
         try {
-            tmp = AtomicFiles.tempFileBeside(file);
+            folder = AtomicFiles.tempFolderBeside(file);
+            Path tmp = folder.resolve(file.getFileName());
             ModelSerializer.writeModel(graph, tmp.toFile(), false);
             try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + tmp.toUri()), Map.of())) {
                 Files.write(zip.getPath(CARD_ENTRY), JSON.writeValueAsBytes(card));
             }
+            AtomicFiles.share(tmp);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new WorkbenchException("could not write the model to " + file + ": " + e.getMessage()
                     + " (check the folder exists, is writable and has space)", e);
         } finally {
-            deleteQuietly(tmp);
+            deleteQuietly(folder);
         }
     }
 
@@ -102,13 +106,11 @@ public record SavedModel(ComputationGraph graph, ModelCard card) {
         return new SavedModel(graph, card);
     }
 
-    private static void deleteQuietly(Path tmp) {
-        if (tmp != null) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+    private static void deleteQuietly(Path folder) {
+        try {
+            AtomicFiles.deleteTree(folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
