@@ -2,6 +2,7 @@ package io.tlwb;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -62,11 +63,23 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Moves a finished temp file onto {@code target}, atomically where the filesystem can (readers see the old file
+     * or the new one, never a mix), else as a plain replacing move.
+     */
+    public static void moveIntoPlace(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     public static void write(Path target, byte[] bytes) throws IOException {
         Path tmp = tempFileBeside(target);
         try {
             Files.write(tmp, bytes);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moveIntoPlace(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,7 +107,7 @@ public final class ContactSheet {
                         throw new IOException("no PNG writer");
                     }
                 }
-                Files.move(tmp, t, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.moveIntoPlace(tmp, t);
             } finally {
                 Files.deleteIfExists(tmp);
             }

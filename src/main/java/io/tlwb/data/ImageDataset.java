@@ -1,6 +1,6 @@
 package io.tlwb.data;
 
-import java.nio.charset.StandardCharsets;
+import io.tlwb.Hashes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,7 +50,7 @@ public record ImageDataset(Path root, List<String> classes, List<LabeledImage> t
                 .map(image -> relative(image.file()) + "\t" + image.sha256() + "\n")
                 .sorted()
                 .forEach(text::append);
-        return ImageProbe.sha256(text.toString().getBytes(StandardCharsets.UTF_8));
+        return Hashes.sha256(text.toString());
     }
 
     /** {@code file} relative to the root, with {@code /} separators (the file itself if it lies elsewhere). */

@@ -7,12 +7,10 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYCOLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYDEPTH;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
+import io.tlwb.Hashes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -59,7 +57,7 @@ final class ImageProbe {
         } catch (IOException e) {
             return bad(file, "?", null, "cannot read: " + e.getMessage());
         }
-        String sha = sha256(bytes);
+        String sha = Hashes.sha256(bytes);
         String format = sniff(bytes);
         if (format == null) {
             return bad(file, "?", sha, "not an image (unrecognised content)");
@@ -101,14 +99,6 @@ final class ImageProbe {
 
     private static Result bad(Path file, String format, String sha, String problem) {
         return new Result(file, format, 0, 0, 0, 0, sha, problem);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 
     /** The format named by the file's first bytes, or null when they belong to no image format we know. */

@@ -10,9 +10,14 @@ package io.tlwb.eval;
 public record Prediction(String source, int trueLabel, float[] probabilities) {
 
     public int predictedLabel() {
+        return argmax(probabilities);
+    }
+
+    /** The index of the largest value, the first on ties: the predicted class of a probability vector. */
+    public static int argmax(float[] values) {
         int best = 0;
-        for (int i = 1; i < probabilities.length; i++) {
-            if (probabilities[i] > probabilities[best]) {
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
                 best = i;
             }
         }

@@ -1,6 +1,7 @@
 package io.tlwb.features;
 
 import io.tlwb.AtomicFiles;
+import io.tlwb.Hashes;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -10,9 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.zip.CRC32;
 
@@ -31,7 +29,7 @@ public final class FeatureCache {
     private final Path dir;
 
     public FeatureCache(Path cacheRoot, String featurizerKey) {
-        this.dir = cacheRoot.resolve(sha256(featurizerKey).substring(0, 20));
+        this.dir = cacheRoot.resolve(Hashes.sha256(featurizerKey).substring(0, 20));
         try {
             Files.createDirectories(dir);
             Path keyFile = dir.resolve("key.txt");
@@ -109,13 +107,5 @@ public final class FeatureCache {
         CRC32 crc = new CRC32();
         crc.update(bytes);
         return crc.getValue();
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

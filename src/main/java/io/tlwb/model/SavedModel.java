@@ -12,7 +12,6 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -49,7 +48,7 @@ public record SavedModel(ComputationGraph graph, ModelCard card) {
                 Files.write(zip.getPath(CARD_ENTRY), JSON.writeValueAsBytes(card));
             }
             AtomicFiles.share(tmp);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.moveIntoPlace(tmp, file);
         } catch (IOException e) {
             throw new WorkbenchException("could not write the model to " + file + ": " + e.getMessage()
                     + " (check the folder exists, is writable and has space)", e);

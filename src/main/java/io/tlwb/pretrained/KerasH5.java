@@ -4,7 +4,6 @@ import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_RDONLY;
 import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_TRUNC;
 import static org.bytedeco.hdf5.global.hdf5.H5F_LIBVER_LATEST;
 import static org.bytedeco.hdf5.global.hdf5.H5F_LIBVER_V18;
-import static org.bytedeco.hdf5.global.hdf5.H5O_TYPE_DATASET;
 import static org.bytedeco.hdf5.global.hdf5.H5O_TYPE_GROUP;
 import static org.bytedeco.hdf5.global.hdf5.H5T_STRING;
 import static org.bytedeco.hdf5.global.hdf5.H5T_STR_NULLPAD;
@@ -313,10 +312,6 @@ final class KerasH5 {
             }
         }
         return names;
-    }
-
-    static boolean isDataset(Group g, String name) {
-        return g.childObjType(name) == H5O_TYPE_DATASET;
     }
 
     static String oneLine(Throwable e) {

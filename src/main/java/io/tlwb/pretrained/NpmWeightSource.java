@@ -1,6 +1,7 @@
 package io.tlwb.pretrained;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tlwb.Hashes;
 import io.tlwb.Workspace;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -132,7 +133,7 @@ final class NpmWeightSource implements WeightSource {
         List<String> text = new ArrayList<>();
         for (int i = 0; i < model.files.size(); i++) {
             String name = model.files.get(i);
-            String actual = WeightCache.sha256(files.get(name));
+            String actual = Hashes.sha256(files.get(name));
             if (pinned != null && !pinned.get(i).equals(actual)) {
                 throw new WeightsException(tarball + "!" + name + " has sha256 " + actual + " but nsfwjs " + version
                         + " is pinned to " + pinned.get(i) + ": the package is not the one we checked; nothing was "

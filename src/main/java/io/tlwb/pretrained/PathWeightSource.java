@@ -1,13 +1,13 @@
 package io.tlwb.pretrained;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tlwb.Hashes;
 import io.tlwb.Workspace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,7 +189,7 @@ final class PathWeightSource implements WeightSource {
 
     private static String sourceKey(Path modelJson, TfjsLayersModel tfjs) {
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            MessageDigest md = Hashes.sha256();
             md.update(Files.readAllBytes(modelJson));
             for (Tensor t : tfjs.weights()) {
                 md.update(t.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -197,8 +197,8 @@ final class PathWeightSource implements WeightSource {
                 b.asFloatBuffer().put(t.data());
                 md.update(b);
             }
-            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            return Hashes.hex(md).substring(0, 16);
+        } catch (IOException e) {
             throw new WeightsException("cannot read " + modelJson + " (" + KerasH5.oneLine(e) + ")", e);
         }
     }

@@ -1,17 +1,12 @@
 package io.tlwb.pretrained;
 
 import io.tlwb.AtomicFiles;
+import io.tlwb.Hashes;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -86,12 +81,12 @@ final class WeightCache {
                         + "or report the new hash");
             }
             Files.deleteIfExists(path(name + SIDECAR)); // the old entry is unfinished from here on
-            move(tmp, file);
+            AtomicFiles.moveIntoPlace(tmp, file);
             tmp = null;
             if (provenanceJson != null) {
-                writeAtomically(path(name + PROVENANCE), provenanceJson);
+                AtomicFiles.writeString(path(name + PROVENANCE), provenanceJson);
             }
-            writeAtomically(path(name + SIDECAR), sha + "  " + name + "\n");
+            AtomicFiles.writeString(path(name + SIDECAR), sha + "  " + name + "\n");
             return new WeightsFile(file, sha);
         } catch (IOException e) {
             throw new WeightsException("cannot write " + file + " (" + KerasH5.oneLine(e)
@@ -148,44 +143,11 @@ final class WeightCache {
         }
     }
 
-    private static void writeAtomically(Path target, String content) throws IOException {
-        Path tmp = AtomicFiles.tempFileBeside(target);
-        try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            move(tmp, target);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
     static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
+        try {
+            return Hashes.sha256(file);
         } catch (IOException e) {
             throw new WeightsException("cannot read " + file + " (" + KerasH5.oneLine(e) + ")", e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -111,12 +111,7 @@ public final class Predictor {
     public Result predict(Path file) {
         INDArray probabilities = tta.output(forward, pipeline.load(file));
         float[] p = probabilities.toFloatVector();
-        int best = 0;
-        for (int i = 1; i < p.length; i++) {
-            if (p[i] > p[best]) {
-                best = i;
-            }
-        }
+        int best = Prediction.argmax(p);
         return new Result(file, classes().get(best), p[best], p);
     }
 }

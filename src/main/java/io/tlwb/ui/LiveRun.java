@@ -3,7 +3,6 @@ package io.tlwb.ui;
 import io.tlwb.RunFolder;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.Optional;
 import org.deeplearning4j.optimize.api.TrainingListener;
 
@@ -48,10 +47,6 @@ public final class LiveRun implements AutoCloseable {
     /** Put this on the graph that trains (TrainingJob.addListeners). */
     public TrainingListener listener() {
         return stats.listener();
-    }
-
-    public Path statsFile() {
-        return stats.file();
     }
 
     public Optional<URI> dashboardUrl() {
