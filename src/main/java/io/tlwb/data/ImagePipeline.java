@@ -31,6 +31,12 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ImagePipeline {
 
+    /**
+     * The version of how files become pixels (decoding, colour conversion, resizing), part of every feature cache
+     * key so features from another pipeline are never reused: raise it with any change that alters a pixel.
+     */
+    public static final int DECODING_VERSION = 1;
+
     private final int imageSize;
     private final Preprocessing preprocessing;
     private final PixelScaler scaler;

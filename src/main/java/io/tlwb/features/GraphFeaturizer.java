@@ -1,5 +1,6 @@
 package io.tlwb.features;
 
+import io.tlwb.data.ImagePipeline;
 import io.tlwb.model.GraphSurgery;
 import io.tlwb.pretrained.PretrainedModel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -35,7 +36,8 @@ public final class GraphFeaturizer implements Featurizer {
     /** The cache key of features of {@code base} cut at {@code cutLayer} for {@code imageSize} input. */
     static String cacheKey(PretrainedModel base, String cutLayer, int imageSize, Pooling pooling) {
         return String.join("|", "weights=" + base.sha256(), "cut=" + cutLayer, "size=" + imageSize,
-                "preprocessing=" + base.preprocessing().name(), pooling.cacheKey());
+                "preprocessing=" + base.preprocessing().name(), pooling.cacheKey(),
+                "decoding=" + ImagePipeline.DECODING_VERSION);
     }
 
     static long[] rowShape(PretrainedModel base, String cutLayer, int imageSize, Pooling pooling) {

@@ -166,6 +166,8 @@ class FastFeaturizerTest {
         PretrainedModel base = TinyBase.create(16, 7);
         assertEquals(new GraphFeaturizer(base, "out_relu", 48).cacheKey(),
                 FastFeaturizer.compile(base, "out_relu", 48).cacheKey());
+        assertTrue(new GraphFeaturizer(base, "out_relu", 48).cacheKey()
+                .endsWith("|decoding=" + io.tlwb.data.ImagePipeline.DECODING_VERSION), "the image pipeline is in the key");
     }
 
 }
