@@ -26,9 +26,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class FeatureExtractor {
 
-    static final String ORIGINAL = "orig";
-    static final String MIRRORED = "flip";
-    private static final int RANDOM_VIEWS = 2;
     private static final int PREFETCH_BATCHES = 2;
 
     private final Featurizer featurizer;
@@ -51,31 +48,16 @@ public final class FeatureExtractor {
         this.progress = progress;
     }
 
-    /** Names of the cached views an augmentation setting trains on, the un-augmented view first. */
-    public static List<String> viewsFor(Augmentation augmentation) {
-        return switch (augmentation) {
-            case NONE -> List.of(ORIGINAL);
-            case FLIP -> List.of(ORIGINAL, MIRRORED);
-            case FLIP_ROTATE -> {
-                List<String> views = new ArrayList<>(List.of(ORIGINAL, MIRRORED));
-                for (int k = 1; k <= RANDOM_VIEWS; k++) {
-                    views.add("fliprot" + k);
-                }
-                yield List.copyOf(views);
-            }
-        };
-    }
-
     /** Features of every view of every image, in the order of {@code images}. */
     public FeatureSet extract(String what, List<LabeledImage> images, int numClasses, Augmentation augmentation) {
-        List<String> views = viewsFor(augmentation);
-        Map<String, float[][]> rows = new HashMap<>();
+        List<View> views = View.forAugmentation(augmentation);
+        Map<View, float[][]> rows = new HashMap<>();
         int computed = 0;
-        for (String view : views) {
+        for (View view : views) {
             float[][] features = new float[images.size()][];
             List<Integer> missing = new ArrayList<>();
             for (int i = 0; i < images.size(); i++) {
-                features[i] = cache.get(images.get(i).sha256(), view).orElse(null);
+                features[i] = cache.get(images.get(i).sha256(), view.name()).orElse(null);
                 if (features[i] == null) {
                     missing.add(i);
                 }
@@ -89,27 +71,28 @@ public final class FeatureExtractor {
         if (progress != null) {
             int total = images.size() * views.size();
             progress.printf("%s: %d images x %d view%s %s; %d from the feature cache, %d computed%n", what,
-                    images.size(), views.size(), views.size() == 1 ? "" : "s", views, total - computed, computed);
+                    images.size(), views.size(), views.size() == 1 ? "" : "s",
+                    views.stream().map(View::name).toList(), total - computed, computed);
         }
         List<INDArray> arrays = views.stream().map(v -> Nd4j.createFromArray(rows.get(v))).toList();
         int[] labels = images.stream().mapToInt(LabeledImage::label).toArray();
         List<String> sources = images.stream().map(image -> image.file().toString()).toList();
-        return new FeatureSet(arrays, labels, sources, numClasses, featurizer.rowShape());
+        return new FeatureSet(views, arrays, labels, sources, numClasses, featurizer.rowShape());
     }
 
-    private void compute(String what, String view, List<LabeledImage> images, List<Integer> missing, int numClasses,
+    private void compute(String what, View view, List<LabeledImage> images, List<Integer> missing, int numClasses,
                          float[][] into) {
         List<LabeledImage> todo = missing.stream().map(images::get).toList();
-        Augmentation augmentation = view.startsWith("fliprot") ? Augmentation.FLIP_ROTATE : Augmentation.NONE;
-        long seed = view.startsWith("fliprot") ? Long.parseLong(view.substring("fliprot".length())) : 0;
+        Augmentation augmentation = view.random() ? Augmentation.FLIP_ROTATE : Augmentation.NONE;
+        long seed = view.randomIndex();
         // decode + resize on DL4J's prefetch thread (two batches ahead) while the featurizer runs on the cores
         AsyncDataSetIterator batches = new AsyncDataSetIterator(
                 pipeline.iterator(todo, numClasses, batchSize, false, augmentation, seed), PREFETCH_BATCHES, false);
-        try (ProgressBar bar = progressBar("featurizing " + what + " (" + view + ")", todo.size())) {
+        try (ProgressBar bar = progressBar("featurizing " + what + " (" + view.name() + ")", todo.size())) {
             int done = 0;
             while (batches.hasNext()) {
                 DataSet batch = batches.next();
-                INDArray input = view.equals(MIRRORED)
+                INDArray input = view.mirrored()
                         ? ImagePipeline.flipHorizontally(batch.getFeatures()) : batch.getFeatures();
                 INDArray output = featurizer.featurize(input);
                 float[][] features = output.toFloatMatrix();
@@ -118,7 +101,7 @@ public final class FeatureExtractor {
                 for (float[] row : features) {
                     int index = missing.get(done++);
                     into[index] = row;
-                    cache.put(images.get(index).sha256(), view, row);
+                    cache.put(images.get(index).sha256(), view.name(), row);
                 }
                 if (bar != null) {
                     bar.stepBy(features.length);

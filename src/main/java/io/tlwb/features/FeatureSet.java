@@ -2,6 +2,7 @@ package io.tlwb.features;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -15,13 +16,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param sources  the image each row came from
  * @param rowShape the shape of one row before flattening, e.g. {@code [576]} or {@code [10, 10, 96]}
  */
-public record FeatureSet(List<INDArray> views, int[] labels, List<String> sources, int numClasses, long[] rowShape) {
+public record FeatureSet(List<View> viewNames, List<INDArray> views, int[] labels, List<String> sources, int numClasses,
+                         long[] rowShape) {
 
     public FeatureSet {
+        viewNames = List.copyOf(viewNames);
         views = List.copyOf(views);
         rowShape = rowShape.clone();
-        if (views.isEmpty()) {
-            throw new IllegalArgumentException("a feature set needs at least one view");
+        if (views.isEmpty() || viewNames.size() != views.size() || viewNames.get(0) != View.ORIGINAL) {
+            throw new IllegalArgumentException("a feature set needs its views named, the original first; got "
+                    + viewNames + " for " + views.size() + " views");
         }
         long rowLength = Arrays.stream(rowShape).reduce(1, (a, b) -> a * b);
         for (INDArray v : views) {
@@ -37,8 +41,14 @@ public record FeatureSet(List<INDArray> views, int[] labels, List<String> source
     }
 
     /** Pooled features: each row is a vector. */
-    public FeatureSet(List<INDArray> views, int[] labels, List<String> sources, int numClasses) {
-        this(views, labels, sources, numClasses, new long[]{views.get(0).columns()});
+    public FeatureSet(List<View> viewNames, List<INDArray> views, int[] labels, List<String> sources, int numClasses) {
+        this(viewNames, views, labels, sources, numClasses, new long[]{views.get(0).columns()});
+    }
+
+    /** The features of {@code view}, if this set holds it. */
+    public Optional<INDArray> view(View view) {
+        int index = viewNames.indexOf(view);
+        return index < 0 ? Optional.empty() : Optional.of(views.get(index));
     }
 
     /** {@code rows} ({@code [b, featureSize]}) in the shape a graph reading these features takes: {@code [b, rowShape]}. */

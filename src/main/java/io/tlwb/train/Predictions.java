@@ -2,6 +2,7 @@ package io.tlwb.train;
 
 import io.tlwb.eval.Prediction;
 import io.tlwb.features.FeatureSet;
+import io.tlwb.features.View;
 import io.tlwb.model.TestTimeAugmentation;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,17 +24,16 @@ final class Predictions {
     }
 
     /**
-     * With {@link TestTimeAugmentation#FLIP} the set must hold the mirrored view as its second view (as
+     * With {@link TestTimeAugmentation#FLIP} the set must hold the {@link View#MIRRORED} view (as
      * {@code FeatureExtractor} extracts it for {@code Augmentation.FLIP}); the head's outputs on both are averaged,
      * exactly what the full model gives with the same setting on the images.
      */
     static List<Prediction> of(ComputationGraph head, FeatureSet set, TestTimeAugmentation tta) {
         INDArray probabilities = output(head, set, set.features());
         if (tta != TestTimeAugmentation.NONE) {
-            if (set.views().size() < 2) {
-                throw new IllegalArgumentException("flip test-time augmentation needs the mirrored view's features");
-            }
-            probabilities = tta.combine(probabilities, output(head, set, set.views().get(1)));
+            INDArray mirrored = set.view(View.MIRRORED).orElseThrow(() -> new IllegalArgumentException(
+                    "flip test-time augmentation needs the mirrored view's features"));
+            probabilities = tta.combine(probabilities, output(head, set, mirrored));
         }
         List<Prediction> predictions = new ArrayList<>(set.size());
         for (int i = 0; i < set.size(); i++) {

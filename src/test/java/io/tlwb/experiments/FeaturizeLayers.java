@@ -8,6 +8,7 @@ import io.tlwb.data.ImagePipeline;
 import io.tlwb.data.LabeledImage;
 import io.tlwb.features.FeatureCache;
 import io.tlwb.features.GraphFeaturizer;
+import io.tlwb.features.View;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
 import java.nio.file.Path;
@@ -51,29 +52,29 @@ public final class FeaturizeLayers {
             caches.add(new FeatureCache(workspace.featureCacheDir(), new GraphFeaturizer(base, layer, size).cacheKey()));
         }
         ImagePipeline pipeline = new ImagePipeline(size, base.preprocessing());
-        List<String> views = io.tlwb.features.FeatureExtractor.viewsFor(augmentation);
-        for (String view : views) {
+        List<View> views = View.forAugmentation(augmentation);
+        for (View view : views) {
             for (List<LabeledImage> split : List.of(dataset.train(), dataset.validation())) {
-                if (view.startsWith("fliprot") && split == dataset.validation()) {
+                if (view.random() && split == dataset.validation()) {
                     continue;
                 }
                 List<LabeledImage> todo = new ArrayList<>();
                 for (LabeledImage image : split) {
-                    if (caches.stream().anyMatch(c -> c.get(image.sha256(), view).isEmpty())) {
+                    if (caches.stream().anyMatch(c -> c.get(image.sha256(), view.name()).isEmpty())) {
                         todo.add(image);
                     }
                 }
                 if (todo.isEmpty()) {
                     continue;
                 }
-                Augmentation aug = view.startsWith("fliprot") ? Augmentation.FLIP_ROTATE : Augmentation.NONE;
-                long seed = view.startsWith("fliprot") ? Long.parseLong(view.substring("fliprot".length())) : 0;
+                Augmentation aug = view.random() ? Augmentation.FLIP_ROTATE : Augmentation.NONE;
+                long seed = view.randomIndex();
                 DataSetIterator batches = pipeline.iterator(todo, dataset.numClasses(), 16, false, aug, seed);
                 int done = 0;
                 long start = System.nanoTime();
                 while (batches.hasNext()) {
                     DataSet batch = batches.next();
-                    INDArray input = view.equals("flip")
+                    INDArray input = view.mirrored()
                             ? ImagePipeline.flipHorizontally(batch.getFeatures()) : batch.getFeatures();
                     Map<String, INDArray> acts = base.graph().feedForward(new INDArray[]{input}, false);
                     int n = (int) input.size(0);
@@ -89,11 +90,11 @@ public final class FeaturizeLayers {
                     for (int l = 0; l < layers.size(); l++) {
                         float[][] pooled = acts.get(layers.get(l)).mean(1, 2).toFloatMatrix();
                         for (int i = 0; i < n; i++) {
-                            caches.get(l).put(todo.get(done + i).sha256(), view, pooled[i]);
+                            caches.get(l).put(todo.get(done + i).sha256(), view.name(), pooled[i]);
                         }
                     }
                     done += n;
-                    System.out.printf(Locale.ROOT, "%s %s: %d/%d (%.1f img/s)%n", view, split == dataset.train()
+                    System.out.printf(Locale.ROOT, "%s %s: %d/%d (%.1f img/s)%n", view.name(), split == dataset.train()
                             ? "train" : "validation", done, todo.size(), done / ((System.nanoTime() - start) / 1e9));
                 }
             }

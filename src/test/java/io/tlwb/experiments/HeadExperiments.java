@@ -8,8 +8,8 @@ import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Evaluator;
 import io.tlwb.eval.Prediction;
 import io.tlwb.features.FeatureCache;
-import io.tlwb.features.FeatureExtractor;
 import io.tlwb.features.FeatureSet;
+import io.tlwb.features.View;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.TransferModel;
 import io.tlwb.model.Updater;
@@ -131,7 +131,7 @@ public final class HeadExperiments {
 
     private double[] evaluate(ComputationGraph head, FeatureSet validation) {
         INDArray plain = head.outputSingle(false, validation.views().get(0));
-        INDArray mirrored = validation.views().size() > 1 ? head.outputSingle(false, validation.views().get(1)) : plain;
+        INDArray mirrored = validation.view(View.MIRRORED).map(v -> head.outputSingle(false, v)).orElse(plain);
         INDArray averaged = plain.add(mirrored).divi(2);
         EvaluationResult a = Evaluator.evaluate(data.classes(), predictions(plain, validation));
         EvaluationResult b = Evaluator.evaluate(data.classes(), predictions(averaged, validation));
@@ -158,23 +158,23 @@ public final class HeadExperiments {
     private FeatureSet features(String cuts, List<LabeledImage> images, Augmentation augmentation) {
         String id = cuts + "/" + augmentation + "/" + (images == data.train() ? "train" : "validation");
         return loaded.computeIfAbsent(id, k -> {
-            List<String> views = FeatureExtractor.viewsFor(augmentation);
+            List<View> views = View.forAugmentation(augmentation);
             List<INDArray> arrays = new ArrayList<>();
-            for (String view : views) {
+            for (View view : views) {
                 List<INDArray> parts = new ArrayList<>();
                 for (String cut : cuts.split("\\+")) {
                     FeatureCache cache = cacheFor(cut);
                     float[][] rows = new float[images.size()][];
                     for (int i = 0; i < images.size(); i++) {
                         LabeledImage image = images.get(i);
-                        rows[i] = cache.get(image.sha256(), view).orElseThrow(() -> new IllegalStateException(
+                        rows[i] = cache.get(image.sha256(), view.name()).orElseThrow(() -> new IllegalStateException(
                                 "not in the feature cache: " + cut + " " + view + " " + image.file()));
                     }
                     parts.add(Nd4j.createFromArray(rows));
                 }
                 arrays.add(parts.size() == 1 ? parts.get(0) : Nd4j.hstack(parts.toArray(INDArray[]::new)));
             }
-            return new FeatureSet(arrays, images.stream().mapToInt(LabeledImage::label).toArray(),
+            return new FeatureSet(views, arrays, images.stream().mapToInt(LabeledImage::label).toArray(),
                     images.stream().map(im -> im.file().toString()).toList(), data.numClasses());
         });
     }

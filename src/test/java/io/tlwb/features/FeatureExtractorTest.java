@@ -114,6 +114,7 @@ class FeatureExtractorTest {
         assertNotEquals(key, new GraphFeaturizer(base, "Conv1_relu", 32).cacheKey());
         assertNotEquals(key, new GraphFeaturizer(base, "out_relu", 48).cacheKey());
         assertNotEquals(new FeatureCache(tmp, key).dir(), new FeatureCache(tmp, key + "x").dir());
-        assertEquals(List.of("orig", "flip", "fliprot1", "fliprot2"), FeatureExtractor.viewsFor(Augmentation.FLIP_ROTATE));
+        assertEquals(List.of("orig", "flip", "fliprot1", "fliprot2"),
+                View.forAugmentation(Augmentation.FLIP_ROTATE).stream().map(View::name).toList());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tlwb.features.FeatureSet;
+import io.tlwb.features.View;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.TransferModel;
 import io.tlwb.model.Updater;
@@ -38,7 +39,8 @@ class HeadTrainerTest {
             }
         }
         List<String> sources = IntStream.range(0, n).mapToObj(i -> "img" + i + ".jpg").toList();
-        return new FeatureSet(List.of(Nd4j.createFromArray(rows), Nd4j.createFromArray(mirrored)), labels, sources, 2);
+        return new FeatureSet(List.of(View.ORIGINAL, View.MIRRORED),
+                List.of(Nd4j.createFromArray(rows), Nd4j.createFromArray(mirrored)), labels, sources, 2);
     }
 
     private TransferModel model() {
