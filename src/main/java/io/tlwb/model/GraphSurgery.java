@@ -10,9 +10,12 @@ import java.util.stream.Collectors;
 import io.tlwb.pretrained.PretrainedModel;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
@@ -138,10 +141,19 @@ public final class GraphSurgery {
         requireLayer(base.getConfiguration(), cutLayer);
     }
 
+    private static boolean isActivationOrAdd(GraphVertex vertex) {
+        if (vertex instanceof ElementWiseVertex add) {
+            return add.getOp() == ElementWiseVertex.Op.Add;
+        }
+        return vertex instanceof LayerVertex layer && unfrozen(layer.getLayerConf().getLayer()) instanceof ActivationLayer;
+    }
+
     private static void requireLayer(ComputationGraphConfiguration conf, String cutLayer) {
         if (!conf.getVertices().containsKey(cutLayer)) {
-            List<String> candidates = conf.getVertices().keySet().stream()
-                    .filter(n -> n.endsWith("relu") || n.endsWith("_add") || n.endsWith("project_BN"))
+            // the usual cut points, by what they are rather than by any naming convention: activations and adds
+            List<String> candidates = conf.getVertices().entrySet().stream()
+                    .filter(e -> isActivationOrAdd(unfrozen(e.getValue())))
+                    .map(Map.Entry::getKey)
                     .collect(Collectors.toList());
             throw new IllegalArgumentException("cut layer '" + cutLayer + "' is not in the model; candidates: "
                     + (candidates.size() > 12 ? candidates.subList(candidates.size() - 12, candidates.size()) : candidates));

@@ -34,8 +34,6 @@ public final class TransferModel {
     static final String INPUT = "features";
     static final String OUTPUT = "head_output";
     static final String STANDARDIZE = "head_standardize";
-    static final String NSFWJS_SPEC_PREFIX = "npm:nsfwjs@";
-    static final String NSFWJS_CUT_LAYER = "block_13_expand_relu";
     /** Keeps features that never vary (dead ReLUs) from dividing by zero. */
     private static final double STD_FLOOR = 1e-3;
 
@@ -64,20 +62,6 @@ public final class TransferModel {
             previous = layer.name();
         }
         this.graph = GraphSurgery.copyBaseParams(b.base.graph(), builder.setOutputs(OUTPUT).build());
-    }
-
-    /**
-     * The cut layer used when none is given. For both nsfwjs MobileNetV2s it is {@value #NSFWJS_CUT_LAYER} (below
-     * their blocks fine-tuned on NSFW data): measured 5-8 points more accurate than the Keras one's bottleneck on
-     * real photos, and 15 points more than the TF-Hub one's on the demo photos (README). Every other base is cut at
-     * its bottleneck ({@code out_relu}).
-     */
-    public static String defaultCutLayer(PretrainedModel base) {
-        if (base.spec().startsWith(NSFWJS_SPEC_PREFIX)
-                && base.graph().getConfiguration().getVertices().containsKey(NSFWJS_CUT_LAYER)) {
-            return NSFWJS_CUT_LAYER;
-        }
-        return base.bottleneckLayer();
     }
 
     public static Builder builder() {
@@ -237,7 +221,7 @@ public final class TransferModel {
     private record NamedLayer(String name, Layer layer) {
     }
 
-    /** Required: {@code setBase}, {@code setClasses}. Optional: cut layer ({@link #defaultCutLayer}), head, seed. */
+    /** Required: {@code setBase}, {@code setClasses}. Optional: cut layer (the base's default), head, seed. */
     public static final class Builder {
         private PretrainedModel base;
         private List<String> classes;
@@ -278,7 +262,7 @@ public final class TransferModel {
                 throw new IllegalStateException("a transfer model needs at least two classes, got " + classes);
             }
             if (cutLayer == null) {
-                cutLayer = defaultCutLayer(base);
+                cutLayer = base.defaultCutLayer();
             }
             return new TransferModel(this, GraphSurgery.channelsAt(base, cutLayer));
         }

@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -78,6 +79,11 @@ final class KerasApplicationsWeightSource implements WeightSource {
 
     String url() {
         return baseUrl + fileName();
+    }
+
+    @Override
+    public Optional<String> cacheEntry() {
+        return Optional.of(cacheName());
     }
 
     String cacheName() {

@@ -16,10 +16,19 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * @param sha256          hex sha256 of {@code file}: the identity of these weights in caches and model cards
  * @param nativeInputSize the square input size the weights were trained at
  * @param preprocessing   how to scale RGB pixels for this source
- * @param bottleneckLayer the default cut layer ({@code out_relu} for MobileNetV2)
+ * @param bottleneckLayer the last feature layer ({@code out_relu} for MobileNetV2)
+ * @param defaultCutLayer where {@code train} cuts when not told: the bottleneck, unless the source knows a better
+ *                        layer for transfer (the nsfwjs models, whose top blocks were tuned on NSFW data)
  */
 public record PretrainedModel(String spec, ComputationGraph graph, Path file, String sha256, int nativeInputSize,
-                              Preprocessing preprocessing, String bottleneckLayer) {
+                              Preprocessing preprocessing, String bottleneckLayer, String defaultCutLayer) {
+
+    /** A base cut at its bottleneck by default. */
+    public PretrainedModel(String spec, ComputationGraph graph, Path file, String sha256, int nativeInputSize,
+                           Preprocessing preprocessing, String bottleneckLayer) {
+        this(spec, graph, file, sha256, nativeInputSize, preprocessing, bottleneckLayer, bottleneckLayer);
+    }
+
     public PretrainedModel {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(graph, "graph");
@@ -27,8 +36,10 @@ public record PretrainedModel(String spec, ComputationGraph graph, Path file, St
         Objects.requireNonNull(sha256, "sha256");
         Objects.requireNonNull(preprocessing, "preprocessing");
         Objects.requireNonNull(bottleneckLayer, "bottleneckLayer");
-        if (graph.getConfiguration().getVertices().get(bottleneckLayer) == null) {
-            throw new IllegalArgumentException("bottleneck layer '" + bottleneckLayer + "' is not in the graph of " + spec);
+        for (String layer : new String[]{bottleneckLayer, Objects.requireNonNull(defaultCutLayer, "defaultCutLayer")}) {
+            if (graph.getConfiguration().getVertices().get(layer) == null) {
+                throw new IllegalArgumentException("layer '" + layer + "' is not in the graph of " + spec);
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.tlwb.pretrained;
 
 import io.tlwb.Workspace;
+import java.util.Optional;
 
 /**
  * Where pretrained weights come from. Each source turns itself into a Keras HDF5 file in the workspace's weights
@@ -24,4 +25,9 @@ public interface WeightSource {
 
     /** {@link #fetch}, then imports the file into a DL4J graph. */
     PretrainedModel load(Workspace workspace);
+
+    /** The name of this source's entry in the weights cache, if it keeps one (files given by path do not). */
+    default Optional<String> cacheEntry() {
+        return Optional.empty();
+    }
 }

@@ -89,12 +89,7 @@ public final class WeightSources {
     public static WeightsFile fetch(String spec, Workspace workspace, boolean force) {
         WeightSource source = parse(spec);
         if (force) {
-            WeightCache cache = new WeightCache(workspace.weightsCacheDir());
-            if (source instanceof NpmWeightSource npm) {
-                cache.delete(npm.cacheName());
-            } else if (source instanceof KerasApplicationsWeightSource keras) {
-                cache.delete(keras.cacheName());
-            }
+            source.cacheEntry().ifPresent(new WeightCache(workspace.weightsCacheDir())::delete);
         }
         return source.fetch(workspace);
     }

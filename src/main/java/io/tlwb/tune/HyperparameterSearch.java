@@ -219,7 +219,7 @@ public final class HyperparameterSearch {
     }
 
     private static String resolveCut(String cut, PretrainedModel base) {
-        String layer = cut.equals(SearchSpace.DEFAULT_CUT) ? TransferModel.defaultCutLayer(base) : cut;
+        String layer = cut.equals(SearchSpace.DEFAULT_CUT) ? base.defaultCutLayer() : cut;
         try {
             GraphSurgery.channelsAt(base, layer);
         } catch (IllegalArgumentException e) {

@@ -41,7 +41,7 @@ public record SearchSpace(Map<String, Dimension> dimensions) {
     public static final List<String> KEYS = List.of("learningRate", "dropout", "hiddenUnits", "l2", "batchSize",
             "updater", "epochs", "cutLayer");
 
-    /** The cut layer {@code train} uses for the base (see {@code TransferModel.defaultCutLayer}), resolved at start. */
+    /** The cut layer {@code train} uses for the base (the base's {@code defaultCutLayer}), resolved at start. */
     public static final String DEFAULT_CUT = "default";
 
     /** A sensible first search around the Keras tutorial's head. */

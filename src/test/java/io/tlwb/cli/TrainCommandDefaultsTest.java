@@ -26,6 +26,6 @@ class TrainCommandDefaultsTest {
         assertEquals(160, train.dataOptions.imageSize);
         assertEquals(Augmentation.NONE, train.dataOptions.augmentation());
         assertEquals(TestTimeAugmentation.FLIP, TestTimeAugmentation.parse(train.tta));
-        assertNull(train.cutLayer, "the cut layer defaults per weight source (TransferModel.defaultCutLayer)");
+        assertNull(train.cutLayer, "the cut layer defaults per weight source (PretrainedModel.defaultCutLayer)");
     }
 }

@@ -113,20 +113,13 @@ class TransferModelTest {
     }
 
     @Test
-    void nsfwjsWeightsAreCutBelowTheirNsfwTunedTopByDefaultOtherBasesAtTheBottleneck() {
-        assertEquals("out_relu", TransferModel.defaultCutLayer(base));
-        PretrainedModel nsfwjsLike = new PretrainedModel("npm:nsfwjs@4.4.0", nsfwjsShapedGraph(), Path.of("n.h5"),
-                "0".repeat(64), 32, Preprocessing.ZERO_TO_ONE, "out_relu");
-        assertEquals("block_13_expand_relu", TransferModel.defaultCutLayer(nsfwjsLike));
-        TransferModel model = TransferModel.builder().setBase(nsfwjsLike).setClasses(List.of("a", "b")).build();
+    void withoutACutLayerTheModelCutsWhereItsBaseSays() {
+        assertEquals("out_relu", TransferModel.builder().setBase(base).setClasses(List.of("a", "b")).build().cutLayer());
+        PretrainedModel cutLower = new PretrainedModel("test:lower", nsfwjsShapedGraph(), Path.of("n.h5"),
+                "0".repeat(64), 32, Preprocessing.ZERO_TO_ONE, "out_relu", "block_13_expand_relu");
+        TransferModel model = TransferModel.builder().setBase(cutLower).setClasses(List.of("a", "b")).build();
         assertEquals("block_13_expand_relu", model.cutLayer());
         assertEquals(6, model.featureSize());
-        PretrainedModel otherWithSameLayers = new PretrainedModel("keras:mobilenet_v2_1.0_224", nsfwjsShapedGraph(),
-                Path.of("k.h5"), "0".repeat(64), 32, Preprocessing.MINUS_ONE_TO_ONE, "out_relu");
-        assertEquals("out_relu", TransferModel.defaultCutLayer(otherWithSameLayers));
-        PretrainedModel midLike = new PretrainedModel("npm:nsfwjs@4.4.0#mobilenet_v2_mid", nsfwjsShapedGraph(),
-                Path.of("m.h5"), "0".repeat(64), 32, Preprocessing.MINUS_ONE_TO_ONE, "out_relu");
-        assertEquals("block_13_expand_relu", TransferModel.defaultCutLayer(midLike), "the TF-Hub model is cut there too");
     }
 
     /** Two conv blocks named like MobileNetV2's block_13 expansion and bottleneck. */

@@ -79,6 +79,7 @@ class KerasApplicationsWeightSourceTest {
         assertEquals("keras:mobilenet_v2_1.0_224", viaKeras.spec());
         assertEquals(Preprocessing.MINUS_ONE_TO_ONE, viaKeras.preprocessing());
         assertEquals(224, viaKeras.nativeInputSize());
+        assertEquals("out_relu", viaKeras.defaultCutLayer(), "ImageNet weights are cut at their bottleneck");
         assertTrue(viaKeras.file().getFileName().toString()
                 .equals("keras-mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5"));
 

@@ -25,6 +25,7 @@ class NpmMidWeightSourceTest {
         assertEquals(WeightSources.MID_SPEC, model.spec());
         assertEquals(Preprocessing.MINUS_ONE_TO_ONE, model.preprocessing());
         assertEquals("out_relu", model.bottleneckLayer());
+        assertEquals("block_13_expand_relu", model.defaultCutLayer(), "the TF-Hub model is cut there too");
         assertEquals(224, model.nativeInputSize());
         assertEquals(WeightCache.sha256(model.file()), model.sha256());
         assertEquals("npm-nsfwjs-4.4.0-mobilenet_v2_mid.h5", model.file().getFileName().toString());

@@ -22,6 +22,7 @@ class NpmWeightSourceTest {
         assertEquals("npm:nsfwjs@4.4.0", model.spec());
         assertEquals(Preprocessing.ZERO_TO_ONE, model.preprocessing());
         assertEquals("out_relu", model.bottleneckLayer());
+        assertEquals("block_13_expand_relu", model.defaultCutLayer(), "cut below the blocks tuned on NSFW data");
         assertEquals(224, model.nativeInputSize());
         assertEquals(WeightCache.sha256(model.file()), model.sha256());
         assertTrue(Files.isRegularFile(Path.of(model.file() + WeightCache.SIDECAR)));
