@@ -10,7 +10,7 @@ import io.tlwb.model.Updater;
  * {@code bench} train them. The Keras tutorial's recipe ({@link HeadConfig#TUTORIAL}, 10 epochs) underfits the offline
  * weights' features; these were chosen by measurement on hymenoptera over 3 seeds (see the README's accuracy table):
  * standardized features, dropout 0.2, a linear classifier with L2 0.1, Adam at 3e-3 for 30 epochs on cached features,
- * and flip test-time augmentation. The cut layer defaults per weight source ({@code TransferModel.defaultCutLayer}).
+ * and flip test-time augmentation. The cut layer defaults per weight source ({@code PretrainedModel.defaultCutLayer}).
  */
 public final class TrainingDefaults {
 
