@@ -1,11 +1,9 @@
 package io.tlwb.data;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import io.tlwb.Named;
 
 /** Random changes applied to training images only, seeded so a run can be replayed. */
-public enum Augmentation {
+public enum Augmentation implements Named {
     /** The images as they are. */
     NONE("none"),
     /** A horizontal flip with probability 1/2. */
@@ -23,22 +21,14 @@ public enum Augmentation {
     }
 
     /** The name used on the command line and in model cards: {@code none}, {@code flip} or {@code flip-rotate}. */
+    @Override
     public String cliName() {
         return cliName;
     }
 
     /** The augmentation called {@code name} ({@code none|flip|flip-rotate}, case-insensitive; {@code _} for {@code -}). */
     public static Augmentation parse(String name) {
-        if (name != null) {
-            String n = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-            for (Augmentation a : values()) {
-                if (a.cliName.equals(n)) {
-                    return a;
-                }
-            }
-        }
-        throw new IllegalArgumentException("unknown augmentation '" + name + "': expected one of "
-                + Arrays.stream(values()).map(Augmentation::cliName).collect(Collectors.joining(", ")));
+        return Named.parse(Augmentation.class, name, "augmentation");
     }
 
     @Override

@@ -1,10 +1,8 @@
 package io.tlwb.model;
 
+import io.tlwb.Named;
 import io.tlwb.data.ImagePipeline;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -13,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link #FLIP} averages the class probabilities of the image and of its mirror image (width axis reversed), which
  * costs a second forward pass and changes nothing for an image that is its own mirror.
  */
-public enum TestTimeAugmentation {
+public enum TestTimeAugmentation implements Named {
     /** One forward pass on the image as it is. */
     NONE("none"),
     /** The mean of the softmax outputs for the image and its horizontal mirror. */
@@ -29,6 +27,7 @@ public enum TestTimeAugmentation {
     }
 
     /** The name used on the command line and in model cards. */
+    @Override
     public String cliName() {
         return cliName;
     }
@@ -58,16 +57,7 @@ public enum TestTimeAugmentation {
 
     /** The setting called {@code name} ({@code none} or {@code flip}, case-insensitive). */
     public static TestTimeAugmentation parse(String name) {
-        if (name != null) {
-            String n = name.trim().toLowerCase(Locale.ROOT);
-            for (TestTimeAugmentation t : values()) {
-                if (t.cliName.equals(n)) {
-                    return t;
-                }
-            }
-        }
-        throw new IllegalArgumentException("unknown test-time augmentation '" + name + "': expected one of "
-                + Arrays.stream(values()).map(TestTimeAugmentation::cliName).collect(Collectors.joining(", ")));
+        return Named.parse(TestTimeAugmentation.class, name, "test-time augmentation");
     }
 
     @Override

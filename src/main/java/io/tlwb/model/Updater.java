@@ -1,14 +1,13 @@
 package io.tlwb.model;
 
-import java.util.Arrays;
-import java.util.Locale;
+import io.tlwb.Named;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
 
 /** The optimizers offered for the head, each built with a learning rate. */
-public enum Updater {
+public enum Updater implements Named {
     ADAM, NESTEROVS, RMSPROP;
 
     public IUpdater create(double learningRate) {
@@ -19,13 +18,13 @@ public enum Updater {
         };
     }
 
+    @Override
+    public String cliName() {
+        return Named.of(this);
+    }
+
     /** Case-insensitive lookup that lists the allowed values when the name is wrong. */
     public static Updater parse(String name) {
-        try {
-            return valueOf(name.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown updater '" + name + "': expected one of "
-                    + Arrays.toString(values()).toLowerCase(Locale.ROOT));
-        }
+        return Named.parse(Updater.class, name, "updater");
     }
 }

@@ -1,26 +1,21 @@
 package io.tlwb.tune;
 
-import java.util.Arrays;
-import java.util.Locale;
+import io.tlwb.Named;
 
 /** What a search optimizes, on the validation split. */
-public enum ScoreMetric {
+public enum ScoreMetric implements Named {
     ACCURACY, LOSS;
 
     public boolean minimize() {
         return this == LOSS;
     }
 
+    @Override
     public String cliName() {
-        return name().toLowerCase(Locale.ROOT);
+        return Named.of(this);
     }
 
     public static ScoreMetric parse(String name) {
-        try {
-            return valueOf(name.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown score '" + name + "': expected one of "
-                    + Arrays.toString(values()).toLowerCase(Locale.ROOT));
-        }
+        return Named.parse(ScoreMetric.class, name, "score");
     }
 }

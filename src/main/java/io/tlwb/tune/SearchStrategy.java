@@ -1,22 +1,17 @@
 package io.tlwb.tune;
 
-import java.util.Arrays;
-import java.util.Locale;
+import io.tlwb.Named;
 
 /** How candidates are drawn: Arbiter's random search, or its grid search (visited in a seeded random order). */
-public enum SearchStrategy {
+public enum SearchStrategy implements Named {
     RANDOM, GRID;
 
+    @Override
     public String cliName() {
-        return name().toLowerCase(Locale.ROOT);
+        return Named.of(this);
     }
 
     public static SearchStrategy parse(String name) {
-        try {
-            return valueOf(name.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown strategy '" + name + "': expected one of "
-                    + Arrays.toString(values()).toLowerCase(Locale.ROOT));
-        }
+        return Named.parse(SearchStrategy.class, name, "strategy");
     }
 }
