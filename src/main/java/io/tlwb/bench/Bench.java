@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -217,7 +218,9 @@ public final class Bench {
         DataSetIterator batches = pipeline.iterator(images, data.numClasses(), FastFeaturizer.PREFERRED_BATCH, false,
                 Augmentation.NONE, 0);
         while (batches.hasNext()) {
-            batches.next();
+            DataSet batch = batches.next();
+            batch.getFeatures().close();
+            batch.getLabels().close();
         }
         double decodeSeconds = (System.nanoTime() - t) / 1e9;
         Path cacheDir = temporaryFolder("tlwb-bench-cache-");

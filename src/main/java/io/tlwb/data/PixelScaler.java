@@ -25,8 +25,11 @@ final class PixelScaler implements DataSetPreProcessor {
     public void preProcess(DataSet dataSet) {
         INDArray features = dataSet.getFeatures();
         if (features.ordering() != 'c' || !Arrays.equals(features.stride(), Nd4j.getStrides(features.shape(), 'c'))) {
-            features = features.dup('c');
+            INDArray permuted = features;
+            features = permuted.dup('c');
             dataSet.setFeatures(features);
+            // the batch DataVec filled is read by nothing else: free it now, not when the JVM next collects
+            permuted.data().close();
         }
         apply(features);
     }
