@@ -38,9 +38,10 @@ public final class DashboardOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     String uiBind;
 
-    @Option(names = "--stats-every", paramLabel = "N", defaultValue = "" + RunStats.DEFAULT_REPORT_EVERY,
-            description = "Record dashboard stats every N iterations (minibatches) (default: ${DEFAULT-VALUE}).")
-    int statsEvery;
+    @Option(names = "--stats-every", paramLabel = "N|auto", defaultValue = "auto",
+            description = "Record dashboard stats every N iterations (minibatches); auto spreads about 300 reports "
+                    + "over the run (default: ${DEFAULT-VALUE}).")
+    String statsEvery;
 
     /** What keeps the dashboard open after training; tests replace Ctrl-C with their own checks. */
     StopSignal stopSignal = StopSignal.CTRL_C;
@@ -50,18 +51,31 @@ public final class DashboardOptions {
      * is printed on {@code out}). Close the result when the command ends.
      */
     public LiveRun begin(RunFolder run, PrintWriter out) {
-        if (statsEvery < 1) {
-            throw new WorkbenchException("--stats-every must be at least 1 iteration, got " + statsEvery);
-        }
+        int every = statsEvery();
         Dashboard dashboard = ui ? Dashboard.start(uiBind, uiPort, out) : null;
         try {
-            return LiveRun.begin(run, statsEvery, dashboard, stopSignal, out);
+            return LiveRun.begin(run, every, dashboard, stopSignal, out);
         } catch (RuntimeException e) {
             if (dashboard != null) {
                 dashboard.close();
             }
             throw e;
         }
+    }
+
+    private int statsEvery() {
+        if (statsEvery.trim().equalsIgnoreCase("auto")) {
+            return RunStats.AUTO;
+        }
+        try {
+            int every = Integer.parseInt(statsEvery.trim());
+            if (every >= 1) {
+                return every;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new WorkbenchException("--stats-every must be at least 1 iteration, or auto; got " + statsEvery);
     }
 
     public boolean ui() {

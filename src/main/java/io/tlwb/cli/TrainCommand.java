@@ -126,6 +126,7 @@ final class TrainCommand implements Callable<Integer> {
         try (LiveRun live = dashboard.begin(run, out)) {
             TrainingResult result = new TrainingJob(workspace, out, System.err)
                     .addListeners(live.listener())
+                    .onIterationsPlanned(live::planFor)
                     .run(base, options, run);
             out.println("report: " + RunReport.write(result));
             live.holdOpen(out);

@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongConsumer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 
 /**
@@ -46,6 +47,7 @@ public final class TrainingJob {
     private final PrintWriter out;
     private final PrintStream progress;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private LongConsumer iterationsPlanned = iterations -> { };
 
     /**
      * @param out      where the run reports what it does and finds
@@ -60,6 +62,12 @@ public final class TrainingJob {
     /** Listeners to attach to the head graph while it trains (e.g. the dashboard's stats listener). */
     public TrainingJob addListeners(TrainingListener... more) {
         listeners.addAll(List.of(more));
+        return this;
+    }
+
+    /** Told, once the data is scanned, how many iterations (minibatches) training will run, fine-tuning included. */
+    public TrainingJob onIterationsPlanned(LongConsumer planned) {
+        this.iterationsPlanned = planned;
         return this;
     }
 
@@ -80,6 +88,9 @@ public final class TrainingJob {
         ImageDataset data = ImageFolders.open(options.data(), options.validationSplit(), options.seed());
         seconds.put("scan", elapsed(start));
         describe(data, run);
+        long perEpoch = (data.train().size() + options.batchSize() - 1) / options.batchSize();
+        iterationsPlanned.accept(perEpoch * (options.epochs()
+                + (options.fineTuning() == null ? 0 : options.fineTuning().epochs())));
 
         TransferModel model = TransferModel.builder().setBase(base).setClasses(data.classes())
                 .optCutLayer(options.cutLayer()).optHead(options.head()).optSeed(options.seed()).build();

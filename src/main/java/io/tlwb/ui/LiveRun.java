@@ -49,6 +49,11 @@ public final class LiveRun implements AutoCloseable {
         return stats.listener();
     }
 
+    /** How many iterations the run will have, for an automatic stats frequency ({@code --stats-every auto}). */
+    public void planFor(long iterations) {
+        stats.planFor(iterations);
+    }
+
     public Optional<URI> dashboardUrl() {
         return dashboard == null ? Optional.empty() : Optional.of(dashboard.url());
     }
