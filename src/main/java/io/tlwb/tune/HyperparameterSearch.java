@@ -14,7 +14,6 @@ import io.tlwb.features.FeatureExtractor;
 import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
 import io.tlwb.model.GraphSurgery;
-import io.tlwb.model.TransferModel;
 import io.tlwb.model.SavedModel;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.train.TrainingJob;
