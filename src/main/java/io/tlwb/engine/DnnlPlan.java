@@ -80,7 +80,6 @@ import org.bytedeco.javacpp.PointerPointer;
 final class DnnlPlan implements AutoCloseable {
 
     private final long batch;
-    private final long[] outputShape;
     private final dnnl_stream stream = new dnnl_stream();
     private final dnnl_memory userInput;
     private final dnnl_memory pooledOutput;
@@ -88,7 +87,6 @@ final class DnnlPlan implements AutoCloseable {
     private final List<Step> steps = new ArrayList<>();
     private final List<Step> pool;
     private final List<Step> toNhwc;
-    private final List<String> implementations = new ArrayList<>();
     /** Every native object the plan created, destroyed on close (the shared weights are the engine's). */
     private final List<dnnl_primitive_desc> descs = new ArrayList<>();
     private final List<dnnl_primitive> primitives = new ArrayList<>();
@@ -163,7 +161,6 @@ final class DnnlPlan implements AutoCloseable {
         long c = convs.get(out - 1).outChannels();
         long h = sizes[out][0];
         long w = sizes[out][1];
-        outputShape = new long[]{c, h, w};
         pooledOutput = track(Dnnl.memory(Dnnl.floats(dnnl_nchw, batch, c, 1, 1), null));
         pool = globalAverage(valueMd[out], valueMem[out], c, h, w);
         dnnl_memory_desc_t mapsMd = Dnnl.floats(dnnl_nhwc, batch, c, h, w);
@@ -256,20 +253,6 @@ final class DnnlPlan implements AutoCloseable {
         return valueMem;
     }
 
-    long batch() {
-        return batch;
-    }
-
-    /** {channels, h, w} of the cut layer's maps. */
-    long[] outputShape() {
-        return outputShape.clone();
-    }
-
-    /** The kernel oneDNN chose for each primitive, in order, for logs and bench. */
-    List<String> implementations() {
-        return List.copyOf(implementations);
-    }
-
     /**
      * Runs the plan on {@code batch} NHWC float images at {@code input}, writing pooled features {@code [batch, c]} or
      * NHWC maps {@code [batch, h, w, c]} to {@code output}.
@@ -328,14 +311,11 @@ final class DnnlPlan implements AutoCloseable {
             dnnl_post_ops_destroy(postOps);
             dnnl_primitive_attr_destroy(attr);
         }
-        String implementation = Dnnl.implementation(pd);
-        if (fusedDepthwise != null && implementation.startsWith("ref")) {
+        if (fusedDepthwise != null && Dnnl.implementation(pd).startsWith("ref")) {
             dnnl_primitive_desc_destroy(pd);
             return null;
         }
         descs.add(pd);
-        implementations.add((fusedDepthwise == null ? conv.name() : conv.name() + " + " + fusedDepthwise.name())
-                + ": " + implementation);
         return pd;
     }
 
@@ -384,7 +364,6 @@ final class DnnlPlan implements AutoCloseable {
         check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(desc), null, Dnnl.cpu(), null),
                 "planning pooling");
         descs.add(pd);
-        implementations.add("pool: " + Dnnl.implementation(pd));
         dnnl_memory pooled = track(Dnnl.memory(pooledMd, Dnnl.ALLOCATE));
         Step pool = step(pd, new int[]{DNNL_ARG_SRC, DNNL_ARG_DST}, src, pooled);
         return List.of(pool, reorder(pooledMd, pooled, Dnnl.floats(dnnl_nchw, batch, c, 1, 1), pooledOutput));

@@ -100,11 +100,6 @@ public final class FrozenBase {
         return program.description();
     }
 
-    /** Channels of the cut layer: the length of a pooled feature vector. */
-    public int outputChannels() {
-        return program.outputChannels();
-    }
-
     /** Multiply-accumulates per image at {@code size x size} input, counted from the convolutions. */
     public long macsPerImage(int size) {
         return program.macsPerImage(size, size);
@@ -118,11 +113,6 @@ public final class FrozenBase {
     /** The cut layer's activation maps in NHWC order, one flattened row per image: {@code [b, h * w * channels]}. */
     public synchronized INDArray maps(INDArray nhwc) {
         return run(nhwc, false);
-    }
-
-    /** The kernel oneDNN chose for every primitive of the single-image plan at {@code size} px. */
-    public synchronized List<String> implementations(int size) {
-        return workers.plan(0, program, 1, size, size, threads).implementations();
     }
 
     private INDArray run(INDArray nhwc, boolean pooled) {
@@ -163,7 +153,7 @@ public final class FrozenBase {
     /** One call's buffers: where image {@code i}'s input and output row start. */
     private record Batch(long input, long output, int size, long h, long w, long inputBytes, long outputBytes,
                          boolean pooled) {
-        /** Runs the {@code plan.batch()} images from {@code from} through {@code plan}, OpenMP at {@code ompThreads}. */
+        /** Runs the images from {@code from} that fill {@code plan}'s batch through it, OpenMP at {@code ompThreads}. */
         void run(DnnlPlan plan, int from, int ompThreads) {
             // OpenMP's thread count is per calling thread: set it on this one before running
             NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(ompThreads);
