@@ -5,8 +5,8 @@ import io.tlwb.WorkbenchException;
 import io.tlwb.ui.Dashboard;
 import io.tlwb.ui.LiveRun;
 import io.tlwb.ui.RunStats;
-import io.tlwb.ui.StopSignal;
 import java.io.PrintWriter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,27 +24,13 @@ import picocli.CommandLine.Option;
  */
 public final class DashboardOptions {
 
-    @Option(names = "--ui",
-            description = "Show training live in the DL4J dashboard (prints its URL) and keep it open afterwards "
-                    + "until Ctrl-C.")
-    boolean ui;
-
-    @Option(names = "--ui-port", paramLabel = "N", defaultValue = "" + Dashboard.DEFAULT_PORT,
-            description = "Dashboard port; if taken, the next free one is used and said (default: ${DEFAULT-VALUE}).")
-    int uiPort;
-
-    @Option(names = "--ui-bind", paramLabel = "ADDRESS", defaultValue = Dashboard.LOOPBACK,
-            description = "Dashboard address: ${DEFAULT-VALUE} is this machine only, 0.0.0.0 every interface "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String uiBind;
+    @Mixin
+    UiOptions ui;
 
     @Option(names = "--stats-every", paramLabel = "N|auto", defaultValue = "auto",
             description = "Record dashboard stats every N iterations (minibatches); auto spreads about 300 reports "
                     + "over the run (default: ${DEFAULT-VALUE}).")
     String statsEvery;
-
-    /** What keeps the dashboard open after training; tests replace Ctrl-C with their own checks. */
-    StopSignal stopSignal = StopSignal.CTRL_C;
 
     /**
      * Starts recording {@code runs/<id>/stats.dl4j} and, with {@code --ui}, the dashboard showing it live (its URL
@@ -52,9 +38,9 @@ public final class DashboardOptions {
      */
     public LiveRun begin(RunFolder run, PrintWriter out) {
         int every = statsEvery();
-        Dashboard dashboard = ui ? Dashboard.start(uiBind, uiPort, out) : null;
+        Dashboard dashboard = ui.startIfWanted(out);
         try {
-            return LiveRun.begin(run, every, dashboard, stopSignal, out);
+            return LiveRun.begin(run, every, dashboard, ui.stopSignal, out);
         } catch (RuntimeException e) {
             if (dashboard != null) {
                 dashboard.close();
@@ -76,9 +62,5 @@ public final class DashboardOptions {
             // fall through to the message
         }
         throw new WorkbenchException("--stats-every must be at least 1 iteration, or auto; got " + statsEvery);
-    }
-
-    public boolean ui() {
-        return ui;
     }
 }

@@ -26,7 +26,7 @@ final class DataOptions {
 
     @Option(names = "--augment", paramLabel = "MODE",
             description = "Training augmentation: none, flip or flip-rotate (cached as extra views). Default: ${DEFAULT-VALUE}.")
-    String augment = TrainingDefaults.AUGMENTATION.cliName();
+    Augmentation augment = TrainingDefaults.AUGMENTATION;
 
     @Option(names = "--validation-split", paramLabel = "FRACTION",
             description = "Held out per class when DIR has no validation folder. Default: ${DEFAULT-VALUE}.")
@@ -36,6 +36,6 @@ final class DataOptions {
     long seed = TrainingDefaults.SEED;
 
     Augmentation augmentation() {
-        return Augmentation.parse(augment);
+        return augment;
     }
 }

@@ -44,21 +44,22 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long start = System.nanoTime();
-        SavedModel saved = SavedModel.load(modelOptions.model);
+        Workspace workspace = workspaceOption.workspace();
+        Path modelFile = modelOptions.modelFile(workspace);
+        SavedModel saved = SavedModel.load(modelFile);
         Predictor predictor = modelOptions.predictor(saved);
         ImageDataset set = ImageFolders.openEvaluationSet(data, saved.card().classes());
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("evaluating %s on %s: %d images%s (frozen base on: %s)%n", modelOptions.model, set.root(),
+        out.printf("evaluating %s on %s: %d images%s (frozen base on: %s)%n", modelFile, set.root(),
                 set.validation().size(),
                 set.skipped().isEmpty() ? "" : ", " + set.skipped().size() + " unusable files skipped",
                 predictor.engine());
         EvaluationResult result = predictor.evaluate(set.validation(), batchSize);
         out.print(result.toText());
 
-        Workspace workspace = workspaceOption.workspace();
         RunFolder run = RunFolder.create(workspace.runsDir(), "evaluate");
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("model", modelOptions.model.toAbsolutePath().toString());
+        metrics.put("model", modelFile.toAbsolutePath().toString());
         metrics.put("data", set.root().toString());
         metrics.put("classes", result.classes());
         metrics.put("after", result.toMap());
@@ -69,7 +70,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (metricsJson != null) {
             RunFolder.writeJson(metricsJson, metrics);
         }
-        Path report = RunReport.writeEvaluation(run, saved.card(), modelOptions.model, set, result,
+        Path report = RunReport.writeEvaluation(run, saved.card(), modelFile, set, result,
                 Map.of("total", (System.nanoTime() - start) / 1e9));
         out.printf("report: %s%nrun folder %s%n", report, run.dir());
         return 0;

@@ -21,12 +21,12 @@ import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tlwb inspect}: what is in a dataset folder, before training on it. */
 @Command(name = "inspect",
-        mixinStandardHelpOptions = true,
         description = {
                 "Report on an image folder: class counts per split, image sizes, unreadable files, exact duplicates "
                         + "(by content) within and across splits, and a contact-sheet PNG of samples per class.",
@@ -58,6 +58,9 @@ final class InspectCommand implements Callable<Integer> {
             description = "The training input size, to count images that will be enlarged (default: ${DEFAULT-VALUE}).")
     int imageSize;
 
+    @Mixin
+    WorkspaceOption workspaceOption;
+
     @Option(names = "--force", description = "Overwrite an existing --contact-sheet file.")
     boolean force;
 
@@ -68,7 +71,7 @@ final class InspectCommand implements Callable<Integer> {
             throw new DataException("--samples must be between 1 and 64, got " + samples);
         }
         Path sheetPath = contactSheet != null ? contactSheet
-                : Path.of("runs", "inspect", data.toAbsolutePath().normalize().getFileName() + "-contact-sheet.png");
+                : workspaceOption.workspace().runsDir().resolve("inspect").resolve(data.toAbsolutePath().normalize().getFileName() + "-contact-sheet.png");
         if (!noContactSheet && contactSheet != null && sheetPath.toFile().exists() && !force) {
             throw new DataException(sheetPath.toAbsolutePath().normalize()
                     + " already exists: use --force to overwrite it, or choose another --contact-sheet");

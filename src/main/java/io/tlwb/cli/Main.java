@@ -1,6 +1,12 @@
 package io.tlwb.cli;
 
+import io.tlwb.Named;
 import io.tlwb.WorkbenchException;
+import io.tlwb.data.Augmentation;
+import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.model.Updater;
+import io.tlwb.tune.ScoreMetric;
+import io.tlwb.tune.SearchStrategy;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import io.tlwb.engine.FrozenBase;
@@ -13,6 +19,7 @@ import picocli.CommandLine.Spec;
 
 /** The {@code tlwb} command line: one subcommand per step of the transfer-learning workflow. */
 @Command(name = "tlwb",
+        scope = ScopeType.INHERIT, // every subcommand gets --help and --version, working alone
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Transfer learning on a folder of images with a frozen MobileNetV2 in DL4J.",
@@ -54,6 +61,11 @@ public final class Main {
     /** A configured command line whose output goes to {@code out}/{@code err}, so tests can read it. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new Main());
+        registerNamed(cli, TestTimeAugmentation.class, "test-time augmentation");
+        registerNamed(cli, Augmentation.class, "augmentation");
+        registerNamed(cli, Updater.class, "updater");
+        registerNamed(cli, SearchStrategy.class, "search strategy");
+        registerNamed(cli, ScoreMetric.class, "score");
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -67,5 +79,10 @@ public final class Main {
             return CommandLine.ExitCode.SOFTWARE;
         });
         return cli;
+    }
+
+    /** Enum options spelled as users write them ({@code flip-rotate}), with the allowed names in the error. */
+    private static <E extends Enum<E> & Named> void registerNamed(CommandLine cli, Class<E> type, String what) {
+        cli.registerConverter(type, value -> Named.parse(type, value, what));
     }
 }

@@ -8,11 +8,13 @@ import io.tlwb.data.ImageFolders;
 import io.tlwb.model.SavedModel;
 import io.tlwb.serve.Predictor;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,11 +22,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "predict", description = "Classify images (files or folders) with a saved model zip.")
+@Command(name = "predict", description = {"Classify images (files or folders) with a saved model zip.",
+        "Every PATH is checked before the model loads: a missing one stops the command (exit 3). An image that "
+                + "cannot be decoded is reported and skipped; the others are still predicted, and the exit code is "
+                + "then 3."})
 final class PredictCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    WorkspaceOption workspaceOption;
 
     @Mixin
     SavedModelOptions modelOptions;
@@ -37,7 +45,13 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Predictor predictor = modelOptions.predictor(SavedModel.load(modelOptions.model));
+        List<Path> missing = paths.stream().filter(p -> !Files.exists(p)).toList();
+        if (!missing.isEmpty()) {
+            throw new WorkbenchException("no such file or folder: " + missing.stream().map(Path::toString)
+                    .collect(Collectors.joining(", ")) + "; nothing was predicted (check the PATH arguments)");
+        }
+        Predictor predictor = modelOptions.predictor(
+                SavedModel.load(modelOptions.modelFile(workspaceOption.workspace())));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         err.println("frozen base on: " + predictor.engine());

@@ -3,35 +3,35 @@ package io.tlwb.cli;
 import io.tlwb.model.SavedModel;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.serve.Predictor;
+import io.tlwb.Workspace;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** What {@code evaluate} and {@code predict} share: the saved model and how to feed it. */
 final class SavedModelOptions {
 
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec spec;
-
-    @Option(names = "--model", paramLabel = "ZIP", required = true, description = "A model zip written by train.")
+    @Option(names = "--model", paramLabel = "ZIP", required = true,
+            description = "A model zip written by train or search; a bare name is also looked up in the workspace's "
+                    + "models/ folder.")
     Path model;
 
     @Option(names = "--tta", paramLabel = "MODE",
             description = "Test-time augmentation: none, or flip (average with the mirror image). "
                     + "Default: what train evaluated the model with (its model card).")
-    String tta;
+    TestTimeAugmentation tta;
+
+    /** {@code --model} as given when it exists, else the same relative name under the workspace's models/ folder. */
+    Path modelFile(Workspace workspace) {
+        Path inModels = workspace.modelsDir().resolve(model);
+        return Files.exists(model) || model.isAbsolute() || !Files.exists(inModels) ? model : inModels;
+    }
 
     /** Loads the model and a predictor with the requested test-time augmentation, or the model card's. */
     Predictor predictor(SavedModel saved) {
         if (tta == null) {
             return new Predictor(saved);
         }
-        try {
-            return new Predictor(saved, TestTimeAugmentation.parse(tta));
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        return new Predictor(saved, tta);
     }
 }

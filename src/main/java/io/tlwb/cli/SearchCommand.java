@@ -11,7 +11,6 @@ import io.tlwb.tune.HyperparameterSearch;
 import io.tlwb.tune.ScoreMetric;
 import io.tlwb.tune.SearchDashboard;
 import io.tlwb.ui.Dashboard;
-import io.tlwb.ui.StopSignal;
 import io.tlwb.tune.SearchOptions;
 import io.tlwb.tune.SearchSpace;
 import io.tlwb.tune.SearchStrategy;
@@ -42,11 +41,9 @@ final class SearchCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
-
-
     @Option(names = "--strategy", defaultValue = "random",
             description = "random or grid (grid points visited in a seeded random order). Default: ${DEFAULT-VALUE}.")
-    String strategy;
+    SearchStrategy strategy;
 
     @Option(names = "--candidates", paramLabel = "N", defaultValue = "20",
             description = "Stop after N candidates. Default: ${DEFAULT-VALUE}.")
@@ -56,10 +53,9 @@ final class SearchCommand implements Callable<Integer> {
             description = "Start no candidate after M minutes (fractions allowed); 0 = no limit. Default: ${DEFAULT-VALUE}.")
     double maxMinutes;
 
-
     @Option(names = "--score", defaultValue = "accuracy",
             description = "accuracy or loss, on the validation split. Default: ${DEFAULT-VALUE}.")
-    String score;
+    ScoreMetric score;
 
     @Option(names = "--space", paramLabel = "FILE", description = "Search space JSON file; keys not in it keep the default space.")
     Path space;
@@ -68,24 +64,17 @@ final class SearchCommand implements Callable<Integer> {
             description = "Grid search: points per continuous range. Default: ${DEFAULT-VALUE}.")
     int gridPoints;
 
-
-
-
     @Option(names = "--no-reference", negatable = false,
             description = "Do not train train's default head first for comparison.")
     boolean noReference;
 
-    @Option(names = "--ui", description = "Show the search live in the DL4J dashboard's Arbiter page, until Ctrl-C.")
-    boolean ui;
-
-    @Option(names = "--ui-port", paramLabel = "N", description = "Dashboard port; if taken, the next free one is used. "
-            + "Default: ${DEFAULT-VALUE}.")
-    int uiPort = Dashboard.DEFAULT_PORT;
+    @Mixin
+    UiOptions ui;
 
     @Option(names = "--tta", paramLabel = "MODE",
             description = "Test-time augmentation every candidate is scored with and the best model is saved with, "
                     + "as for train: none or flip. Default: ${DEFAULT-VALUE}.")
-    String tta = TrainingDefaults.TTA.cliName();
+    TestTimeAugmentation tta = TrainingDefaults.TTA;
 
     @Option(names = "--model-out", paramLabel = "FILE",
             description = "Where to save the best model zip. Default: a new file under models/.")
@@ -103,9 +92,9 @@ final class SearchCommand implements Callable<Integer> {
             HeadCandidate reference = noReference ? null : new HeadCandidate(TrainingDefaults.HEAD,
                     TrainingDefaults.BATCH_SIZE, TrainingDefaults.EPOCHS, SearchSpace.DEFAULT_CUT);
             options = new SearchOptions(dataOptions.data, dataOptions.validationSplit, dataOptions.imageSize,
-                    dataOptions.augmentation(), searchSpace, SearchStrategy.parse(strategy), candidates, maxMinutes,
-                    dataOptions.seed, ScoreMetric.parse(score), gridPoints, reference, modelOut, force,
-                    TestTimeAugmentation.parse(tta));
+                    dataOptions.augmentation(), searchSpace, strategy, candidates, maxMinutes,
+                    dataOptions.seed, score, gridPoints, reference, modelOut, force,
+                    tta);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -114,7 +103,7 @@ final class SearchCommand implements Callable<Integer> {
         PretrainedModel base = WeightSources.load(dataOptions.weights, workspace);
         RunFolder run = RunFolder.create(workspace.runsDir(), "search");
         try (SearchDashboard search = SearchDashboard.recordTo(run);
-             Dashboard dashboard = ui ? Dashboard.start(Dashboard.LOOPBACK, uiPort, out) : null) {
+             Dashboard dashboard = ui.startIfWanted(out)) {
             if (dashboard != null) {
                 dashboard.attach(search.storage());
                 out.println("Arbiter dashboard: " + dashboard.arbiterUrl());
@@ -122,7 +111,7 @@ final class SearchCommand implements Callable<Integer> {
             new HyperparameterSearch(workspace, out, System.err).addStatusListeners(search.listener())
                     .run(base, options, run);
             if (dashboard != null) {
-                dashboard.waitUntilStopped(StopSignal.CTRL_C, out);
+                dashboard.waitUntilStopped(ui.stopSignal, out);
             }
         }
         return 0;

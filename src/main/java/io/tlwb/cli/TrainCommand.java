@@ -16,7 +16,6 @@ import io.tlwb.train.TrainingJob;
 import io.tlwb.train.TrainingOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
     double learningRate = TrainingDefaults.HEAD.learningRate();
 
     @Option(names = "--updater", description = "adam, nesterovs or rmsprop. Default: ${DEFAULT-VALUE}.")
-    String updater = TrainingDefaults.HEAD.updater().name().toLowerCase(Locale.ROOT);
+    Updater updater = TrainingDefaults.HEAD.updater();
 
     @Option(names = "--dropout", description = "Fraction dropped before the classifier. Default: ${DEFAULT-VALUE}.")
     double dropout = TrainingDefaults.HEAD.dropout();
@@ -80,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Test-time augmentation for the validation figures, recorded in the model card as the "
                     + "default of evaluate and predict: none, or flip (average with the mirror image). "
                     + "Default: ${DEFAULT-VALUE}.")
-    String tta = TrainingDefaults.TTA.cliName();
+    TestTimeAugmentation tta = TrainingDefaults.TTA;
 
     @Option(names = "--fine-tune-from", paramLabel = "LAYER",
             description = "After the head, retrain the base's layers above LAYER (up to the cut) with it, batch norms "
@@ -111,10 +110,10 @@ final class TrainCommand implements Callable<Integer> {
         TrainingOptions options;
         HeadConfig head;
         try {
-            head = new HeadConfig(standardize, hidden, dropout, l2, Updater.parse(updater), learningRate);
+            head = new HeadConfig(standardize, hidden, dropout, l2, updater, learningRate);
             options = new TrainingOptions(dataOptions.data, dataOptions.validationSplit, dataOptions.imageSize, cutLayer,
                     head, epochs, batchSize, dataOptions.seed, dataOptions.augmentation(), modelOut, force, metricsJson,
-                    TestTimeAugmentation.parse(tta),
+                    tta,
                     fineTuneFrom == null ? null : new FineTuning(fineTuneFrom, fineTuneEpochs, fineTuneLearningRate));
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());

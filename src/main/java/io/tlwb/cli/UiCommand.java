@@ -26,7 +26,6 @@ import picocli.CommandLine.Spec;
 
 /** {@code tlwb ui}: reopen past runs in the DL4J training dashboard. */
 @Command(name = "ui",
-        mixinStandardHelpOptions = true,
         description = {
                 "Reopen past training runs in the DL4J training dashboard (score, update ratios, parameter "
                         + "histograms, memory) and keep it open until Ctrl-C.",

@@ -24,7 +24,6 @@ import picocli.CommandLine.Spec;
 /** {@code weights list|fetch|info|verify}: the pretrained-weights stage on the command line. */
 @Command(name = "weights",
         description = "Fetch, inspect and verify pretrained MobileNetV2 weights.",
-        mixinStandardHelpOptions = true,
         subcommands = {
                 WeightsCommand.ListCommand.class,
                 WeightsCommand.FetchCommand.class,

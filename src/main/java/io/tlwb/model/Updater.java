@@ -27,4 +27,10 @@ public enum Updater implements Named {
     public static Updater parse(String name) {
         return Named.parse(Updater.class, name, "updater");
     }
+
+    /** The command-line name, so help texts and messages show what users type. */
+    @Override
+    public String toString() {
+        return cliName();
+    }
 }

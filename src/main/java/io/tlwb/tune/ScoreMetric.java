@@ -18,4 +18,10 @@ public enum ScoreMetric implements Named {
     public static ScoreMetric parse(String name) {
         return Named.parse(ScoreMetric.class, name, "score");
     }
+
+    /** The command-line name, so help texts and messages show what users type. */
+    @Override
+    public String toString() {
+        return cliName();
+    }
 }

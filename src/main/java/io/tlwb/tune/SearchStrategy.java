@@ -14,4 +14,10 @@ public enum SearchStrategy implements Named {
     public static SearchStrategy parse(String name) {
         return Named.parse(SearchStrategy.class, name, "strategy");
     }
+
+    /** The command-line name, so help texts and messages show what users type. */
+    @Override
+    public String toString() {
+        return cliName();
+    }
 }

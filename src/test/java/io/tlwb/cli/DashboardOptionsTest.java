@@ -75,7 +75,7 @@ class DashboardOptionsTest {
     void withoutUiEveryRunStillRecordsItsStats() {
         FakeTrain train = new FakeTrain();
         assertEquals(0, cli(train).execute(), err.toString());
-        assertFalse(train.dashboard.ui());
+        assertFalse(train.dashboard.ui.ui);
         assertTrue(train.live.dashboardUrl().isEmpty());
         try (RunStats saved = RunStats.open(train.run.dir())) {
             assertEquals(List.of(train.run.id()), saved.sessionIds());
@@ -87,7 +87,7 @@ class DashboardOptionsTest {
         FakeTrain train = new FakeTrain();
         CommandLine cli = cli(train);
         AtomicInteger status = new AtomicInteger();
-        train.dashboard.stopSignal = () -> {
+        train.dashboard.ui.stopSignal = () -> {
             try {
                 status.set(HttpClient.newHttpClient().send(HttpRequest.newBuilder(train.live.dashboardUrl().get()
                         .resolve("/train/overview/data")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());

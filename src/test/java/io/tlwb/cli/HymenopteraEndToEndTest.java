@@ -1,5 +1,7 @@
 package io.tlwb.cli;
 
+import io.tlwb.Workspace;
+import io.tlwb.testing.OfflineWeights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -28,6 +30,7 @@ class HymenopteraEndToEndTest {
     void defaultTrainingOnRealPhotosBeatsTheUntrainedHeadAndTheMajorityClass() throws Exception {
         assumeTrue(Files.isDirectory(HYMENOPTERA), "skipped: " + HYMENOPTERA.toAbsolutePath().normalize()
                 + " is absent (the team's shared dataset, see ../shared/README.md)");
+        OfflineWeights.assumeFetched(new Workspace(TrainPredictEvaluateCliTest.WORKSPACE));
         Path metrics = tmp.resolve("m.json");
         TrainPredictEvaluateCliTest.Run train = TrainPredictEvaluateCliTest.run("train", "--workspace",
                 TrainPredictEvaluateCliTest.WORKSPACE.toString(), "--data", HYMENOPTERA.toString(),

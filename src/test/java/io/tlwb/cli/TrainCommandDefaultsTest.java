@@ -18,14 +18,14 @@ class TrainCommandDefaultsTest {
         TrainCommand train = new TrainCommand();
         new CommandLine(train).parseArgs();
         HeadConfig head = new HeadConfig(train.standardize, train.hidden, train.dropout, train.l2,
-                Updater.parse(train.updater), train.learningRate);
+                train.updater, train.learningRate);
         assertEquals(TrainingDefaults.HEAD, head);
         assertEquals(new HeadConfig(true, 0, 0.2, 0.1, Updater.ADAM, 3e-3), head);
         assertEquals(30, train.epochs);
         assertEquals(32, train.batchSize);
         assertEquals(160, train.dataOptions.imageSize);
         assertEquals(Augmentation.NONE, train.dataOptions.augmentation());
-        assertEquals(TestTimeAugmentation.FLIP, TestTimeAugmentation.parse(train.tta));
+        assertEquals(TestTimeAugmentation.FLIP, train.tta);
         assertNull(train.cutLayer, "the cut layer defaults per weight source (PretrainedModel.defaultCutLayer)");
     }
 }

@@ -1,11 +1,13 @@
 package io.tlwb.cli;
 
+import io.tlwb.testing.OfflineWeights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tlwb.Workspace;
 import io.tlwb.testing.LearnableImages;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -43,6 +45,7 @@ class TrainPredictEvaluateCliTest {
 
     @BeforeAll
     static void trainOnce() {
+        OfflineWeights.assumeFetched(new Workspace(WORKSPACE));
         data = LearnableImages.write(tmp.resolve("bugs"), 6, 64, 1);
         model = tmp.resolve("bugs.zip");
         Run train = run("train", "--workspace", WORKSPACE.toString(), "--data", data.toString(), "--image-size", "64",
@@ -73,6 +76,26 @@ class TrainPredictEvaluateCliTest {
         JsonNode root = new ObjectMapper().readTree(json.out());
         assertEquals(1, root.path("predictions").size());
         assertEquals(2, root.path("predictions").get(0).path("probabilities").size());
+    }
+
+    @Test
+    void predictChecksEveryPathBeforeLoadingTheModel() {
+        Run r = run("predict", "--model", model.toString(), data.resolve("ants").toString(),
+                tmp.resolve("absent.jpg").toString());
+        assertEquals(Main.EXIT_USER_ERROR, r.code());
+        assertEquals("", r.out(), "nothing is predicted when a path is missing");
+        assertOneLine(r.err(), "absent.jpg");
+    }
+
+    @Test
+    void predictFindsABareModelNameInTheWorkspaceModelsFolder() throws Exception {
+        Path workspace = tmp.resolve("ws");
+        Files.createDirectories(workspace.resolve("models"));
+        Files.copy(model, workspace.resolve("models").resolve("bugs-copy.zip"));
+        Run r = run("predict", "-w", workspace.toString(), "--model", "bugs-copy.zip",
+                data.resolve("bees/bees-0.png").toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.out().lines().count(), r.out());
     }
 
     @Test

@@ -33,6 +33,18 @@ class InspectCommandTest {
     }
 
     @Test
+    void theDefaultContactSheetGoesUnderTheWorkspaceRunsFolder() throws Exception {
+        Path root = dir.resolve("pets");
+        Fixtures.classFolders(root, 2, "cats", "dogs");
+        Path workspace = dir.resolve("ws");
+
+        Run run = inspect("--data", root.toString(), "-w", workspace.toString());
+
+        assertEquals(0, run.code(), run.err());
+        assertTrue(Files.isRegularFile(workspace.resolve("runs/inspect/pets-contact-sheet.png")), run.out());
+    }
+
+    @Test
     void reportsCountsSizesUnreadableFilesDuplicatesAndWritesAContactSheet() throws Exception {
         Path root = dir.resolve("ds");
         Fixtures.classFolders(root.resolve("train"), 3, "ants", "bees");

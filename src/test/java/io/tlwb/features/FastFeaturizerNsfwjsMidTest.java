@@ -1,5 +1,6 @@
 package io.tlwb.features;
 
+import io.tlwb.testing.OfflineWeights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +24,7 @@ class FastFeaturizerNsfwjsMidTest {
 
     @BeforeAll
     static void load() {
+        OfflineWeights.assumeFetched(WeightSources.MID_SPEC, new Workspace(Path.of("")));
         base = WeightSources.load(WeightSources.MID_SPEC, new Workspace(Path.of("")));
     }
 

@@ -1,5 +1,6 @@
 package io.tlwb.features;
 
+import io.tlwb.testing.OfflineWeights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,7 @@ class FastFeaturizerNsfwjsTest {
 
     @BeforeAll
     static void load() {
+        OfflineWeights.assumeFetched(new Workspace(Path.of("")));
         base = WeightSources.load(WeightSources.NSFWJS_SPEC, new Workspace(Path.of("")));
     }
 

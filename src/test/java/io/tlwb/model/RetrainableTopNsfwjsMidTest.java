@@ -1,5 +1,6 @@
 package io.tlwb.model;
 
+import io.tlwb.testing.OfflineWeights;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tlwb.Workspace;
@@ -29,6 +30,7 @@ class RetrainableTopNsfwjsMidTest {
 
     @Test
     void blocksAboveBlock10RetrainAndWriteBackExactlyOnRealPhotos() {
+        OfflineWeights.assumeFetched(WeightSources.MID_SPEC, new Workspace(Path.of("")));
         PretrainedModel base = WeightSources.load(WeightSources.MID_SPEC, new Workspace(Path.of("")));
         TransferModel model = TransferModel.builder().setBase(base).setClasses(List.of("a", "b", "c", "d"))
                 .optHead(new HeadConfig(false, 0, 0.0, 0.0, Updater.ADAM, 1e-2)).build();

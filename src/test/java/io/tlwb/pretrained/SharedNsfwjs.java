@@ -1,5 +1,6 @@
 package io.tlwb.pretrained;
 
+import io.tlwb.testing.OfflineWeights;
 import io.tlwb.Workspace;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +37,7 @@ final class SharedNsfwjs {
 
     static synchronized WeightsFile file() {
         if (file == null) {
+            OfflineWeights.assumeFetched(WeightSources.NSFWJS_SPEC, workspace());
             file = WeightSources.parse(WeightSources.NSFWJS_SPEC).fetch(workspace());
         }
         return file;
@@ -51,6 +53,7 @@ final class SharedNsfwjs {
 
     static synchronized WeightsFile midFile() {
         if (midFile == null) {
+            OfflineWeights.assumeFetched(WeightSources.MID_SPEC, workspace());
             midFile = WeightSources.parse(WeightSources.MID_SPEC).fetch(workspace());
         }
         return midFile;
