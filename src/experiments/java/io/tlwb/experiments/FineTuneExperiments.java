@@ -12,8 +12,8 @@ import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
 import io.tlwb.features.Pooling;
 import io.tlwb.model.HeadConfig;
+import io.tlwb.model.HeadSpec;
 import io.tlwb.model.TestTimeAugmentation;
-import io.tlwb.model.TransferModel;
 import io.tlwb.model.Updater;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
@@ -89,15 +89,14 @@ public final class FineTuneExperiments {
         FineTuning fineTuning = epochs == 0 ? null : new FineTuning(o.get("from"), epochs, Double.parseDouble(o.get("lr")));
         List<List<EpochStats>> curves = new ArrayList<>();
         for (long seed : seeds) {
-            TransferModel model = TransferModel.builder().setBase(base).setClasses(data.classes())
-                    .optCutLayer(o.get("cut").equals("default") ? null : o.get("cut")).optHead(head).optSeed(seed)
-                    .build();
-            HeadTrainer.Outcome headStage = new HeadTrainer(model, TrainingDefaults.EPOCHS, TrainingDefaults.BATCH_SIZE,
-                    seed).optTta(TestTimeAugmentation.FLIP).train(
-                    features(model.cutLayer(), size, Pooling.AVERAGE, true, augmentation),
-                    features(model.cutLayer(), size, Pooling.AVERAGE, false, Augmentation.FLIP), stats -> { });
+            HeadSpec spec = HeadSpec.of(base, data.classes(), o.get("cut").equals("default") ? null : o.get("cut"),
+                    head, seed);
+            HeadTrainer.Outcome headStage = new HeadTrainer(spec, TrainingDefaults.EPOCHS, TrainingDefaults.BATCH_SIZE)
+                    .optTta(TestTimeAugmentation.FLIP).train(
+                    features(spec.cutLayer(), size, Pooling.AVERAGE, true, augmentation),
+                    features(spec.cutLayer(), size, Pooling.AVERAGE, false, Augmentation.FLIP), stats -> { });
             HeadTrainer.Outcome outcome = fineTuning == null ? headStage
-                    : new FineTuner(model, fineTuning, TrainingDefaults.BATCH_SIZE, seed)
+                    : new FineTuner(base, fineTuning, TrainingDefaults.BATCH_SIZE, seed)
                     .optTta(TestTimeAugmentation.FLIP)
                     .train(features(fineTuning.frozenLayer(), size, Pooling.NONE, true, augmentation),
                             features(fineTuning.frozenLayer(), size, Pooling.NONE, false, Augmentation.FLIP),

@@ -16,11 +16,16 @@ import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
 import io.tlwb.features.GraphFeaturizer;
 import io.tlwb.model.GraphSurgery;
+import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.pipeline.DataSpec;
+import io.tlwb.pipeline.FeatureSpec;
+import io.tlwb.pipeline.HeadRecipe;
+import io.tlwb.pipeline.OutputSpec;
+import io.tlwb.pipeline.TrainingJob;
+import io.tlwb.pipeline.TrainingOptions;
+import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.train.TrainingDefaults;
-import io.tlwb.train.TrainingJob;
-import io.tlwb.train.TrainingOptions;
-import io.tlwb.train.TrainingResult;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -35,10 +40,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -324,10 +329,12 @@ public final class Bench {
             result.put("data", options.data().toString());
             result.put("epochs", options.epochs());
             for (String cache : List.of("cold", "warm")) {
-                TrainingOptions train = new TrainingOptions(options.data(), TrainingDefaults.VALIDATION_SPLIT,
-                        TrainingDefaults.IMAGE_SIZE, null, TrainingDefaults.HEAD, options.epochs(),
-                        TrainingDefaults.BATCH_SIZE, TrainingDefaults.SEED, TrainingDefaults.AUGMENTATION,
-                        root.resolve("bench-model.zip"), true, null);
+                TrainingOptions train = new TrainingOptions(
+                        new DataSpec(options.data(), TrainingDefaults.VALIDATION_SPLIT, TrainingDefaults.SEED),
+                        new FeatureSpec(TrainingDefaults.IMAGE_SIZE, TrainingDefaults.AUGMENTATION,
+                                TestTimeAugmentation.NONE),
+                        new HeadRecipe(TrainingDefaults.HEAD, TrainingDefaults.BATCH_SIZE, options.epochs(), null),
+                        new OutputSpec(root.resolve("bench-model.zip"), true, null));
                 PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream());
                 long t = System.nanoTime();
                 TrainingResult r = new TrainingJob(workspace, quiet, null)

@@ -1,6 +1,9 @@
 package io.tlwb.cli;
 
 import io.tlwb.data.Augmentation;
+import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.pipeline.DataSpec;
+import io.tlwb.pipeline.FeatureSpec;
 import io.tlwb.pretrained.WeightSources;
 import io.tlwb.train.TrainingDefaults;
 import java.nio.file.Path;
@@ -35,7 +38,17 @@ final class DataOptions {
     @Option(names = "--seed", description = "Seeds the split, shuffling, dropout, initialization and search. Default: ${DEFAULT-VALUE}.")
     long seed = TrainingDefaults.SEED;
 
-    Augmentation augmentation() {
-        return augment;
+    @Option(names = "--tta", paramLabel = "MODE",
+            description = "Test-time augmentation for the validation figures, recorded in the model card as the "
+                    + "default of evaluate and predict: none, or flip (average with the mirror image). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    TestTimeAugmentation tta = TrainingDefaults.TTA;
+
+    DataSpec dataSpec() {
+        return new DataSpec(data, validationSplit, seed);
+    }
+
+    FeatureSpec featureSpec() {
+        return new FeatureSpec(imageSize, augment, tta);
     }
 }

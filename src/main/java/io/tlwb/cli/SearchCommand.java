@@ -2,18 +2,17 @@ package io.tlwb.cli;
 
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
-import io.tlwb.train.TrainingDefaults;
-import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.pipeline.HeadRecipe;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
-import io.tlwb.tune.HeadCandidate;
+import io.tlwb.train.TrainingDefaults;
 import io.tlwb.tune.HyperparameterSearch;
 import io.tlwb.tune.ScoreMetric;
 import io.tlwb.tune.SearchDashboard;
-import io.tlwb.ui.Dashboard;
 import io.tlwb.tune.SearchOptions;
 import io.tlwb.tune.SearchSpace;
 import io.tlwb.tune.SearchStrategy;
+import io.tlwb.ui.Dashboard;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -71,17 +70,8 @@ final class SearchCommand implements Callable<Integer> {
     @Mixin
     UiOptions ui;
 
-    @Option(names = "--tta", paramLabel = "MODE",
-            description = "Test-time augmentation every candidate is scored with and the best model is saved with, "
-                    + "as for train: none or flip. Default: ${DEFAULT-VALUE}.")
-    TestTimeAugmentation tta = TrainingDefaults.TTA;
-
-    @Option(names = "--model-out", paramLabel = "FILE",
-            description = "Where to save the best model zip. Default: a new file under models/.")
-    Path modelOut;
-
-    @Option(names = "--force", description = "Replace --model-out if it exists.")
-    boolean force;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws IOException {
@@ -89,12 +79,10 @@ final class SearchCommand implements Callable<Integer> {
         try {
             SearchSpace searchSpace = space == null ? SearchSpace.DEFAULT : SearchSpace.read(space);
             // train's defaults, trained first so the table shows what the search gained
-            HeadCandidate reference = noReference ? null : new HeadCandidate(TrainingDefaults.HEAD,
+            HeadRecipe reference = noReference ? null : new HeadRecipe(TrainingDefaults.HEAD,
                     TrainingDefaults.BATCH_SIZE, TrainingDefaults.EPOCHS, SearchSpace.DEFAULT_CUT);
-            options = new SearchOptions(dataOptions.data, dataOptions.validationSplit, dataOptions.imageSize,
-                    dataOptions.augmentation(), searchSpace, strategy, candidates, maxMinutes,
-                    dataOptions.seed, score, gridPoints, reference, modelOut, force,
-                    tta);
+            options = new SearchOptions(dataOptions.dataSpec(), dataOptions.featureSpec(), searchSpace, strategy,
+                    candidates, maxMinutes, score, gridPoints, reference, output.spec(null));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -3,17 +3,17 @@ package io.tlwb.cli;
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.model.HeadConfig;
-import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.Updater;
+import io.tlwb.pipeline.HeadRecipe;
+import io.tlwb.pipeline.TrainingJob;
+import io.tlwb.pipeline.TrainingOptions;
+import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
+import io.tlwb.report.RunReport;
 import io.tlwb.train.FineTuning;
 import io.tlwb.train.TrainingDefaults;
-import io.tlwb.report.RunReport;
 import io.tlwb.ui.LiveRun;
-import io.tlwb.train.TrainingResult;
-import io.tlwb.train.TrainingJob;
-import io.tlwb.train.TrainingOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -75,12 +75,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--l2", description = "L2 penalty on the head's weights. Default: ${DEFAULT-VALUE}.")
     double l2 = TrainingDefaults.HEAD.l2();
 
-    @Option(names = "--tta", paramLabel = "MODE",
-            description = "Test-time augmentation for the validation figures, recorded in the model card as the "
-                    + "default of evaluate and predict: none, or flip (average with the mirror image). "
-                    + "Default: ${DEFAULT-VALUE}.")
-    TestTimeAugmentation tta = TrainingDefaults.TTA;
-
     @Option(names = "--fine-tune-from", paramLabel = "LAYER",
             description = "After the head, retrain the base's layers above LAYER (up to the cut) with it, batch norms "
                     + "in inference mode, from cached activations of LAYER; e.g. block_12_add (block_10_project_BN for "
@@ -95,12 +89,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Learning rate of fine-tuning, with --updater. Default: ${DEFAULT-VALUE}.")
     double fineTuneLearningRate = TrainingDefaults.FINE_TUNE_LEARNING_RATE;
 
-    @Option(names = "--model-out", paramLabel = "FILE",
-            description = "Where to save the model zip. Default: a new file under models/.")
-    Path modelOut;
-
-    @Option(names = "--force", description = "Replace --model-out if it exists.")
-    boolean force;
+    @Mixin
+    OutputOptions output;
 
     @Option(names = "--metrics-json", paramLabel = "FILE", description = "Also write the metrics to FILE.")
     Path metricsJson;
@@ -111,10 +101,10 @@ final class TrainCommand implements Callable<Integer> {
         HeadConfig head;
         try {
             head = new HeadConfig(standardize, hidden, dropout, l2, updater, learningRate);
-            options = new TrainingOptions(dataOptions.data, dataOptions.validationSplit, dataOptions.imageSize, cutLayer,
-                    head, epochs, batchSize, dataOptions.seed, dataOptions.augmentation(), modelOut, force, metricsJson,
-                    tta,
-                    fineTuneFrom == null ? null : new FineTuning(fineTuneFrom, fineTuneEpochs, fineTuneLearningRate));
+            options = new TrainingOptions(dataOptions.dataSpec(), dataOptions.featureSpec(),
+                    new HeadRecipe(head, batchSize, epochs, cutLayer),
+                    fineTuneFrom == null ? null : new FineTuning(fineTuneFrom, fineTuneEpochs, fineTuneLearningRate),
+                    output.spec(metricsJson));
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -1,7 +1,9 @@
 package io.tlwb.model;
 
+import io.tlwb.pretrained.PretrainedModel;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,8 +35,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * before it, which then trains with a bias. This keeps the pretrained statistics, which small datasets estimate
  * badly, and sidesteps two DL4J traps of training imported batch norms (frozen ones throw in backprop, DL4J #9101).
  * The imported layers' dropout (Keras' no-op rate) is cleared: its backward pass mixes up NHWC and NCHW shapes.
- * {@link #copyInto} writes the result back into the transfer model, each batch norm becoming an exact identity plus
- * the retrained bias, so the full graph then gives this graph's outputs on images.
+ * {@link #retrained} gives the result as a {@link TrainedHead}, each batch norm becoming an exact identity plus the
+ * retrained bias, so the model assembled from it gives this graph's outputs on images.
  */
 public final class RetrainableTop {
 
@@ -61,8 +63,12 @@ public final class RetrainableTop {
      * @throws IllegalArgumentException naming the layer when {@code frozenLayer} is not such a boundary
      */
     public static RetrainableTop of(TransferModel model, String frozenLayer, long[] inputShape, IUpdater updater) {
-        List<String> above = requireBoundary(model, frozenLayer);
         ComputationGraph full = model.graph();
+        List<String> headLayers = TransferModel.headLayerNames(model.spec());
+        Set<String> base = new HashSet<>(full.getConfiguration().getVertices().keySet());
+        headLayers.forEach(base::remove);
+        List<String> above = requireBoundary(full, full.getConfiguration().getVertices().keySet(), base,
+                model.cutLayer(), frozenLayer);
         ComputationGraphConfiguration conf = full.getConfiguration();
         Map<String, List<String>> inputs = conf.getVertexInputs();
         Map<String, String> alias = new HashMap<>(); // a folded batch norm reads as the convolution before it
@@ -96,7 +102,7 @@ public final class RetrainableTop {
                 trainable.setIUpdater(updater.clone());
                 trainable.setBiasUpdater(null);
             }
-            if (!model.headLayerNames().contains(name)) {
+            if (!headLayers.contains(name)) {
                 retrained.add(name);
             }
             builder.addLayer(name, layer, lv.getPreProcessor(), ins.toArray(String[]::new));
@@ -109,39 +115,50 @@ public final class RetrainableTop {
     }
 
     /**
-     * Checks, cheaply and before any work, that fine-tuning {@code model} can start above {@code frozenLayer}.
+     * Checks, cheaply and before any work (no copy of the base), that fine-tuning a model of {@code base} cut at
+     * {@code cutLayer} can start above {@code frozenLayer}.
      *
-     * @return the vertices above it, in topological order
      * @throws IllegalArgumentException naming the layer, why, and the nearest layers that would do
      */
-    public static List<String> requireBoundary(TransferModel model, String frozenLayer) {
+    public static void requireBoundary(PretrainedModel base, String cutLayer, String frozenLayer) {
+        ComputationGraph graph = base.graph();
+        Set<String> cutBase = GraphSurgery.ancestorsOf(graph.getConfiguration(), cutLayer);
+        requireBoundary(graph, cutBase, cutBase, cutLayer, frozenLayer);
+    }
+
+    /**
+     * @param walk the vertices of {@code graph} the trainable part may hold (the cut base, and the head if any)
+     * @param base the vertices of {@code graph} that belong to the cut base (the cut layer and what it depends on)
+     * @return the vertices above {@code frozenLayer}, in topological order
+     */
+    private static List<String> requireBoundary(ComputationGraph graph, Set<String> walk, Set<String> base,
+                                                String cutLayer, String frozenLayer) {
         try {
-            return layersAboveBoundary(model, frozenLayer);
+            return layersAboveBoundary(graph, walk, base, cutLayer, frozenLayer);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + "; fine-tuning can start from "
-                    + String.join(", ", boundaries(model)), e);
+                    + String.join(", ", boundaries(graph, walk, base, cutLayer)), e);
         }
     }
 
     /** The vertices above {@code frozenLayer} if fine-tuning can start there, else why not. */
-    private static List<String> layersAboveBoundary(TransferModel model, String frozenLayer) {
-        ComputationGraph full = model.graph();
-        ComputationGraphConfiguration conf = full.getConfiguration();
-        if (!conf.getVertices().containsKey(frozenLayer) || model.headLayerNames().contains(frozenLayer)) {
+    private static List<String> layersAboveBoundary(ComputationGraph graph, Set<String> walk, Set<String> base,
+                                                    String cutLayer, String frozenLayer) {
+        ComputationGraphConfiguration conf = graph.getConfiguration();
+        if (!base.contains(frozenLayer) || !conf.getVertices().containsKey(frozenLayer)) { // inputs are no layers
             throw new IllegalArgumentException("'" + frozenLayer + "' is not a base layer below the cut layer '"
-                    + model.cutLayer() + "'");
+                    + cutLayer + "'");
         }
-        List<String> above = layersAbove(full, frozenLayer);
-        if (!above.contains(model.cutLayer())) {
-            throw new IllegalArgumentException("'" + frozenLayer + "' is not below the cut layer '"
-                    + model.cutLayer() + "'");
+        List<String> above = layersAbove(graph, walk, frozenLayer);
+        if (!above.contains(cutLayer)) {
+            throw new IllegalArgumentException("'" + frozenLayer + "' is not below the cut layer '" + cutLayer + "'");
         }
         Map<String, List<String>> inputs = conf.getVertexInputs();
         for (String name : above) {
-            if (layerOf(conf, name) instanceof BatchNormalization) {
+            if (base.contains(name) && layerOf(conf, name) instanceof BatchNormalization) {
                 String conv = inputs.get(name).get(0);
                 if (!above.contains(conv) || !(layerOf(conf, conv) instanceof ConvolutionLayer)
-                        || consumers(inputs, conv) != 1) {
+                        || consumers(inputs, conv, base) != 1) {
                     throw new IllegalArgumentException("batch norm '" + name + "' above '" + frozenLayer
                             + "' does not directly follow a convolution it can be folded into");
                 }
@@ -151,12 +168,13 @@ public final class RetrainableTop {
     }
 
     /** The last few base layers below the cut that fine-tuning can start from, nearest the cut last. */
-    private static List<String> boundaries(TransferModel model) {
+    private static List<String> boundaries(ComputationGraph graph, Set<String> walk, Set<String> base,
+                                           String cutLayer) {
         List<String> ordered = new ArrayList<>();
-        for (int index : model.graph().topologicalSortOrder()) {
-            String name = model.graph().getVertices()[index].getVertexName();
+        for (int index : graph.topologicalSortOrder()) {
+            String name = graph.getVertices()[index].getVertexName();
             try {
-                layersAboveBoundary(model, name);
+                layersAboveBoundary(graph, walk, base, cutLayer, name);
                 ordered.add(name);
             } catch (IllegalArgumentException notABoundary) {
                 // inside a residual block, between a convolution and its batch norm, or not below the cut
@@ -170,7 +188,7 @@ public final class RetrainableTop {
         return graph;
     }
 
-    /** The base layers whose parameters {@link #copyInto} changes: the retrained ones and their batch norms. */
+    /** The base layers whose parameters {@link #retrained} changes: the retrained ones and their batch norms. */
     public List<String> changedBaseLayers() {
         List<String> changed = new ArrayList<>();
         for (String layer : retrainedBaseLayers) {
@@ -184,30 +202,37 @@ public final class RetrainableTop {
         return changed;
     }
 
-    /** Writes this graph's parameters into {@code model}'s full graph, which then computes exactly what it does. */
-    public void copyInto(TransferModel model) {
+    /**
+     * {@code model}'s trained head with this graph's parameters: the head's and the retrained base layers', each
+     * folded batch norm written as an exact identity plus the retrained bias where the convolution has none.
+     */
+    public TrainedHead retrained(TransferModel model) {
         ComputationGraph full = model.graph();
+        Map<String, Map<String, INDArray>> changed = new LinkedHashMap<>();
         for (var source : graph.getLayers()) {
             if (source.numParams() == 0) {
                 continue;
             }
             String name = source.conf().getLayer().getLayerName();
-            var target = full.getLayer(name);
             String bn = foldedBatchNorms.get(name);
             if (bn == null) {
-                copyByName(source, target);
+                changed.put(name, source.paramTable());
                 continue;
             }
-            target.getParam("W").assign(source.getParam("W"));
+            Map<String, INDArray> conv = new LinkedHashMap<>();
+            conv.put("W", source.getParam("W"));
             INDArray bias = source.getParam("b");
-            boolean convHasBias = target.paramTable().containsKey("b");
+            boolean convHasBias = full.getLayer(name).paramTable().containsKey("b");
             if (convHasBias) {
-                target.getParam("b").assign(bias.reshape(target.getParam("b").shape()));
+                conv.put("b", bias.reshape(full.getLayer(name).getParam("b").shape()));
             }
-            BatchNormFold.setToShift(batchNorm(full, bn), full.getLayer(bn).paramTable(),
-                    convHasBias ? Nd4j.zerosLike(bias) : bias);
+            changed.put(name, conv);
+            Map<String, INDArray> shift = new LinkedHashMap<>();
+            full.getLayer(bn).paramTable().forEach((key, value) -> shift.put(key, value.dup()));
+            BatchNormFold.setToShift(batchNorm(full, bn), shift, convHasBias ? Nd4j.zerosLike(bias) : bias);
+            changed.put(bn, shift);
         }
-        model.markRetrained(changedBaseLayers());
+        return model.trained().withRetrained(changed, changedBaseLayers());
     }
 
     private void initialiseFrom(ComputationGraph full) {
@@ -246,14 +271,17 @@ public final class RetrainableTop {
 
 
     /**
-     * Every vertex that depends on {@code frozenLayer}, in topological order, provided none of them also reads a
+     * Every vertex of {@code walk} that depends on {@code frozenLayer}, in topological order, provided none of them also reads a
      * vertex below it (a skip connection around it would need activations that are not cached).
      */
-    private static List<String> layersAbove(ComputationGraph full, String frozenLayer) {
+    private static List<String> layersAbove(ComputationGraph full, Set<String> walk, String frozenLayer) {
         Map<String, List<String>> inputs = full.getConfiguration().getVertexInputs();
         Set<String> above = new LinkedHashSet<>();
         for (int index : full.topologicalSortOrder()) {
             String name = full.getVertices()[index].getVertexName();
+            if (!walk.contains(name)) {
+                continue;
+            }
             List<String> ins = inputs.getOrDefault(name, List.of());
             if (ins.stream().anyMatch(in -> in.equals(frozenLayer) || above.contains(in))) {
                 for (String in : ins) {
@@ -268,7 +296,9 @@ public final class RetrainableTop {
         return List.copyOf(above);
     }
 
-    private static int consumers(Map<String, List<String>> inputs, String vertex) {
-        return (int) inputs.values().stream().filter(ins -> ins.contains(vertex)).count();
+    /** How many vertices of {@code region} read {@code vertex}. */
+    private static int consumers(Map<String, List<String>> inputs, String vertex, Set<String> region) {
+        return (int) inputs.entrySet().stream()
+                .filter(e -> region.contains(e.getKey()) && e.getValue().contains(vertex)).count();
     }
 }

@@ -3,7 +3,6 @@ package io.tlwb.model;
 import io.tlwb.pretrained.PretrainedModel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -12,22 +11,22 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer;
-import org.deeplearning4j.nn.params.DefaultParamInitializer;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.Sgd;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * A pretrained base frozen up to a cut layer, global average pooling, and a new classifier head: the model the
- * workbench trains, saves and serves.
+ * A pretrained base frozen up to a cut layer, global average pooling, and a trained classifier head: the model the
+ * workbench saves and serves.
  *
- * <p>Because pooling is parameter-free, the head can be trained on its own, on cached pooled features
- * ({@link #newHeadGraph}), and then copied into the full graph ({@link #copyHeadFrom}); the full graph then gives
- * exactly the head's outputs on images, and the frozen base is never touched.
+ * <p>Because pooling is parameter-free, the head trains on its own, on cached pooled features
+ * ({@link HeadSpec#newHeadGraph}), and becomes a {@link TrainedHead} value; {@link #assemble} joins it with the base
+ * once, at save time, and the full graph then gives exactly the head's outputs on images.
  */
 public final class TransferModel {
 
@@ -38,34 +37,32 @@ public final class TransferModel {
     private static final double STD_FLOOR = 1e-3;
 
     private final ComputationGraph graph;
-    private final String cutLayer;
-    private final int featureSize;
-    private final List<String> classes;
-    private final HeadConfig head;
-    private final long seed;
-    private List<String> retrainedBaseLayers = List.of();
+    private final TrainedHead trained;
 
-    private TransferModel(Builder b, int featureSize) {
-        this.cutLayer = b.cutLayer;
-        this.featureSize = featureSize;
-        this.classes = List.copyOf(b.classes);
-        this.head = b.head;
-        this.seed = b.seed;
+    private TransferModel(ComputationGraph graph, TrainedHead trained) {
+        this.graph = graph;
+        this.trained = trained;
+    }
+
+    /**
+     * The full graph: {@code base} cut at the head's layer, its parameters copied, pooling, and the trained head (and
+     * any retrained base layers) written in.
+     */
+    public static TransferModel assemble(PretrainedModel base, TrainedHead trained) {
+        HeadSpec spec = trained.spec();
         FineTuneConfiguration fineTune = new FineTuneConfiguration.Builder()
-                .updater(head.updater().create(head.learningRate()))
-                .seed(seed)
+                .updater(spec.head().updater().create(spec.head().learningRate()))
+                .seed(spec.seed())
                 .build();
-        var builder = GraphSurgery.cutAndPool(b.base.graph(), cutLayer, fineTune);
+        var builder = GraphSurgery.cutAndPool(base.graph(), spec.cutLayer(), fineTune);
         String previous = GraphSurgery.POOL;
-        for (NamedLayer layer : headLayers()) {
+        for (NamedLayer layer : headLayers(spec.featureSize(), spec.numClasses(), spec.head())) {
             builder.addLayer(layer.name(), layer.layer(), previous);
             previous = layer.name();
         }
-        this.graph = GraphSurgery.copyBaseParams(b.base.graph(), builder.setOutputs(OUTPUT).build());
-    }
-
-    public static Builder builder() {
-        return new Builder();
+        ComputationGraph graph = GraphSurgery.copyBaseParams(base.graph(), builder.setOutputs(OUTPUT).build());
+        trained.writeInto(graph);
+        return new TransferModel(graph, trained);
     }
 
     /** The full graph: NHWC images in, class probabilities out. */
@@ -73,55 +70,39 @@ public final class TransferModel {
         return graph;
     }
 
-    public String cutLayer() {
-        return cutLayer;
+    public TrainedHead trained() {
+        return trained;
     }
 
-    /** Channels at the cut layer, i.e. the length of the pooled feature vector the head reads. */
-    public int featureSize() {
-        return featureSize;
+    public HeadSpec spec() {
+        return trained.spec();
+    }
+
+    public String cutLayer() {
+        return spec().cutLayer();
     }
 
     public List<String> classes() {
-        return classes;
+        return spec().classes();
     }
 
     public HeadConfig head() {
-        return head;
+        return spec().head();
     }
 
-    /** Names of the layers this model adds on top of the base. */
-    public List<String> headLayerNames() {
+    /** Names of the layers a model of {@code spec} adds on top of the base. */
+    public static List<String> headLayerNames(HeadSpec spec) {
         List<String> names = new ArrayList<>(List.of(GraphSurgery.POOL));
-        headLayers().forEach(l -> names.add(l.name()));
+        headLayers(spec.featureSize(), spec.numClasses(), spec.head()).forEach(l -> names.add(l.name()));
         return names;
-    }
-
-    /** Every layer whose parameters training changed: base layers retrained by fine-tuning, then the head's. */
-    public List<String> trainedLayerNames() {
-        List<String> names = new ArrayList<>(retrainedBaseLayers);
-        names.addAll(headLayerNames());
-        return names;
-    }
-
-    /** Records the base layers {@link RetrainableTop#copyInto} changed. */
-    void markRetrained(List<String> baseLayers) {
-        retrainedBaseLayers = List.copyOf(baseLayers);
     }
 
     /**
-     * A fresh, initialised graph holding only the head: pooled features {@code [batch, featureSize]} in.
+     * A fresh, initialised graph holding only the head: pooled features {@code [batch, featureSize]} in
+     * ({@link HeadSpec#newHeadGraph} for a spec).
      *
      * @param training the features the head will train on; their per-feature mean and spread fix the
      *                 standardization layer when the head standardizes
-     */
-    public ComputationGraph newHeadGraph(INDArray training) {
-        return newHeadGraph(featureSize, classes.size(), head, seed, training);
-    }
-
-    /**
-     * The head graph {@link #newHeadGraph(INDArray)} builds, without a base: for experiments that train many heads on
-     * cached features. A transfer model with the same feature size, class count, head and seed gets the same graph.
      */
     public static ComputationGraph newHeadGraph(int featureSize, int numClasses, HeadConfig head, long seed,
                                                 INDArray training) {
@@ -170,20 +151,6 @@ public final class TransferModel {
         return headGraph;
     }
 
-    /** Copies the trained parameters of a graph made by {@link #newHeadGraph()} into the full graph's head. */
-    public void copyHeadFrom(ComputationGraph trainedHead) {
-        for (NamedLayer layer : headLayers()) {
-            var source = trainedHead.getLayer(layer.name());
-            if (source.numParams() > 0) {
-                graph.getLayer(layer.name()).setParams(source.params().dup());
-            }
-        }
-    }
-
-    private List<NamedLayer> headLayers() {
-        return headLayers(featureSize, classes.size(), head);
-    }
-
     private static List<NamedLayer> headLayers(int featureSize, int numClasses, HeadConfig head) {
         List<NamedLayer> layers = new ArrayList<>();
         if (head.standardize()) {
@@ -219,52 +186,5 @@ public final class TransferModel {
     }
 
     private record NamedLayer(String name, Layer layer) {
-    }
-
-    /** Required: {@code setBase}, {@code setClasses}. Optional: cut layer (the base's default), head, seed. */
-    public static final class Builder {
-        private PretrainedModel base;
-        private List<String> classes;
-        private String cutLayer;
-        private HeadConfig head = HeadConfig.TUTORIAL;
-        private long seed = 42;
-
-        public Builder setBase(PretrainedModel base) {
-            this.base = Objects.requireNonNull(base);
-            return this;
-        }
-
-        public Builder setClasses(List<String> classes) {
-            this.classes = List.copyOf(classes);
-            return this;
-        }
-
-        public Builder optCutLayer(String cutLayer) {
-            this.cutLayer = cutLayer;
-            return this;
-        }
-
-        public Builder optHead(HeadConfig head) {
-            this.head = Objects.requireNonNull(head);
-            return this;
-        }
-
-        public Builder optSeed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        public TransferModel build() {
-            if (base == null) {
-                throw new IllegalStateException("a transfer model needs a base: call setBase");
-            }
-            if (classes == null || classes.size() < 2) {
-                throw new IllegalStateException("a transfer model needs at least two classes, got " + classes);
-            }
-            if (cutLayer == null) {
-                cutLayer = base.defaultCutLayer();
-            }
-            return new TransferModel(this, GraphSurgery.channelsAt(base, cutLayer));
-        }
     }
 }

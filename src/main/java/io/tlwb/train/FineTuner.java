@@ -5,7 +5,9 @@ import io.tlwb.eval.Evaluator;
 import io.tlwb.features.FeatureSet;
 import io.tlwb.model.RetrainableTop;
 import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.model.TrainedHead;
 import io.tlwb.model.TransferModel;
+import io.tlwb.pretrained.PretrainedModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,19 +15,20 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 
 /**
  * The fine-tuning stage: after {@link HeadTrainer}, retrains the base's layers above a frozen layer together with the
- * head ({@link RetrainableTop}), on cached activation maps of that layer, then writes them into the full graph.
+ * head ({@link RetrainableTop}), on cached activation maps of that layer; the result is a {@link TrainedHead} that
+ * also carries the retrained base layers.
  */
 public final class FineTuner {
 
-    private final TransferModel model;
+    private final PretrainedModel base;
     private final FineTuning settings;
     private final int batchSize;
     private final long seed;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private TestTimeAugmentation tta = TestTimeAugmentation.NONE;
 
-    public FineTuner(TransferModel model, FineTuning settings, int batchSize, long seed) {
-        this.model = model;
+    public FineTuner(PretrainedModel base, FineTuning settings, int batchSize, long seed) {
+        this.base = base;
         this.settings = Objects.requireNonNull(settings);
         this.batchSize = batchSize;
         this.seed = seed;
@@ -44,16 +47,18 @@ public final class FineTuner {
     }
 
     /**
-     * Fine-tunes and leaves the result in {@code model.graph()}.
+     * Fine-tunes the layers above the frozen layer, starting from the base and the head as {@code headStage} left it.
      *
      * @param train      activation maps of {@link FineTuning#frozenLayer()} for the training images (their views are
      *                   the augmentation, as for the head)
      * @param validation the same for the validation images
      * @param headStage  what head training produced; the epochs continue its numbering
-     * @return the untrained baseline of the head stage, the evaluation after fine-tuning, and both stages' epochs
+     * @return the retrained head, the untrained baseline of the head stage, the evaluation after fine-tuning, and
+     *         both stages' epochs
      */
     public HeadTrainer.Outcome train(FeatureSet train, FeatureSet validation, HeadTrainer.Outcome headStage,
                                      HeadTrainer.Observer observer) {
+        TransferModel model = TransferModel.assemble(base, headStage.trained());
         RetrainableTop top = RetrainableTop.of(model, settings.frozenLayer(), train.rowShape(),
                 model.head().updater().create(settings.learningRate()));
         int headEpochs = headStage.history().size();
@@ -65,9 +70,8 @@ public final class FineTuner {
         all.add(perEpoch);
         HeadTrainer.fit(top.graph(), train, settings.epochs(), batchSize, seed, all);
         EvaluationResult after = Evaluator.evaluate(model.classes(), Predictions.of(top.graph(), validation, tta));
-        top.copyInto(model);
         List<EpochStats> history = new ArrayList<>(headStage.history());
         history.addAll(perEpoch.history());
-        return new HeadTrainer.Outcome(headStage.before(), after, history);
+        return new HeadTrainer.Outcome(top.retrained(model), headStage.before(), after, history);
     }
 }

@@ -3,8 +3,9 @@ package io.tlwb.train;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Evaluator;
 import io.tlwb.features.FeatureSet;
+import io.tlwb.model.HeadSpec;
 import io.tlwb.model.TestTimeAugmentation;
-import io.tlwb.model.TransferModel;
+import io.tlwb.model.TrainedHead;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +14,8 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Trains a transfer model's head on cached pooled features, then copies it into the full graph.
+ * Trains a head on cached pooled features; the result is a {@link TrainedHead} value, joined with the base only when
+ * the model is saved.
  * Progress, per-epoch evaluation and dashboard stats are DL4J {@link TrainingListener}s on the head graph.
  */
 public final class HeadTrainer {
@@ -27,25 +29,25 @@ public final class HeadTrainer {
         void epoch(EpochStats stats);
     }
 
-    /** What training produced: the evaluations before and after, and the per-epoch curve between them. */
-    public record Outcome(EvaluationResult before, EvaluationResult after, List<EpochStats> history) {
+    /** What training produced: the trained head, the evaluations before and after, and the per-epoch curve. */
+    public record Outcome(TrainedHead trained, EvaluationResult before, EvaluationResult after,
+                          List<EpochStats> history) {
     }
 
-    private final TransferModel model;
+    private final HeadSpec spec;
     private final int epochs;
     private final int batchSize;
-    private final long seed;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private TestTimeAugmentation tta = TestTimeAugmentation.NONE;
 
-    public HeadTrainer(TransferModel model, int epochs, int batchSize, long seed) {
+    /** Trains a head of {@code spec}, seeded by its seed. */
+    public HeadTrainer(HeadSpec spec, int epochs, int batchSize) {
         if (epochs < 1 || batchSize < 1) {
             throw new IllegalArgumentException("epochs and batch size must be >= 1, got " + epochs + " and " + batchSize);
         }
-        this.model = model;
+        this.spec = spec;
         this.epochs = epochs;
         this.batchSize = batchSize;
-        this.seed = seed;
     }
 
     /** Adds listeners (progress bars, the dashboard's stats listener) to the head graph during training. */
@@ -63,26 +65,23 @@ public final class HeadTrainer {
         return this;
     }
 
-    /**
-     * Evaluates the untrained head, trains for the configured epochs, evaluates again, and leaves the trained head
-     * in {@code model.graph()}.
-     */
+    /** Evaluates the untrained head, trains for the configured epochs and evaluates again. */
     public Outcome train(FeatureSet train, FeatureSet validation, Observer observer) {
-        Nd4j.getRandom().setSeed(seed);
-        ComputationGraph head = model.newHeadGraph(train.features());
-        EvaluationResult before = Evaluator.evaluate(model.classes(), Predictions.of(head, validation, tta));
+        Nd4j.getRandom().setSeed(spec.seed());
+        ComputationGraph head = spec.newHeadGraph(train.features());
+        EvaluationResult before = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
         observer.untrained(before);
-        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), tta, 0, false, observer::epoch);
+        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, spec.classes(), tta, 0, false,
+                observer::epoch);
         List<TrainingListener> all = new ArrayList<>(listeners);
         all.add(perEpoch);
-        fit(head, train, epochs, batchSize, seed, all);
-        EvaluationResult after = Evaluator.evaluate(model.classes(), Predictions.of(head, validation, tta));
-        model.copyHeadFrom(head);
-        return new Outcome(before, after, perEpoch.history());
+        fit(head, train, epochs, batchSize, spec.seed(), all);
+        EvaluationResult after = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
+        return new Outcome(TrainedHead.of(spec, head), before, after, perEpoch.history());
     }
 
     /**
-     * The training loop itself, on a head graph from {@link TransferModel#newHeadGraph}: seeded minibatches over
+     * The training loop itself, on a head graph from {@link HeadSpec#newHeadGraph}: seeded minibatches over
      * the cached features (one view per image per epoch), with the listeners attached while it runs.
      */
     public static void fit(ComputationGraph head, FeatureSet train, int epochs, int batchSize, long seed,

@@ -1,5 +1,6 @@
 package io.tlwb.tune;
 
+import io.tlwb.pipeline.HeadRecipe;
 import java.io.IOException;
 import java.util.List;
 import org.deeplearning4j.arbiter.optimize.api.OptimizationResult;
@@ -14,7 +15,7 @@ import org.deeplearning4j.arbiter.optimize.api.saving.ResultSaver;
 final class BestHeadSaver implements ResultSaver {
 
     private ScoreMetric metric;
-    private transient TrainedHead best;
+    private transient TrainedCandidate best;
     private transient double bestScore;
 
     private BestHeadSaver() {
@@ -26,7 +27,7 @@ final class BestHeadSaver implements ResultSaver {
 
     @Override
     public synchronized ResultReference saveModel(OptimizationResult result, Object model) {
-        TrainedHead head = (TrainedHead) model;
+        TrainedCandidate head = (TrainedCandidate) model;
         offer(head, result.getScore());
         return new ResultReference() {
             @Override
@@ -48,14 +49,14 @@ final class BestHeadSaver implements ResultSaver {
     }
 
     /** Keeps {@code head} if it beats the current best. Also used for the reference (default) head. */
-    synchronized void offer(TrainedHead head, double score) {
+    synchronized void offer(TrainedCandidate head, double score) {
         if (best == null || better(score, head.outcome().after().loss(), bestScore, best.outcome().after().loss())) {
             best = head;
             bestScore = score;
         }
     }
 
-    synchronized TrainedHead best() {
+    synchronized TrainedCandidate best() {
         return best;
     }
 
@@ -68,12 +69,12 @@ final class BestHeadSaver implements ResultSaver {
 
     @Override
     public List<Class<?>> getSupportedCandidateTypes() {
-        return List.of(HeadCandidate.class);
+        return List.of(HeadRecipe.class);
     }
 
     @Override
     public List<Class<?>> getSupportedModelTypes() {
-        return List.of(TrainedHead.class);
+        return List.of(TrainedCandidate.class);
     }
 
     @Override

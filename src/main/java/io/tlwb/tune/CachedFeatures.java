@@ -1,6 +1,6 @@
 package io.tlwb.tune;
 
-import io.tlwb.features.FeatureSet;
+import io.tlwb.pipeline.FeatureSplits;
 import java.util.Map;
 import org.deeplearning4j.arbiter.optimize.api.data.DataProvider;
 
@@ -10,23 +10,19 @@ import org.deeplearning4j.arbiter.optimize.api.data.DataProvider;
  */
 final class CachedFeatures implements DataProvider {
 
-    /** Training and validation features at one cut layer, and the engine that computed them. */
-    record Split(FeatureSet train, FeatureSet validation, String engine) {
-    }
-
     private String description;
-    private transient Map<String, Split> byCutLayer;
+    private transient Map<String, FeatureSplits> byCutLayer;
 
     private CachedFeatures() {
     }
 
-    CachedFeatures(Map<String, Split> byCutLayer, String description) {
+    CachedFeatures(Map<String, FeatureSplits> byCutLayer, String description) {
         this.byCutLayer = Map.copyOf(byCutLayer);
         this.description = description;
     }
 
-    Split at(String cutLayer) {
-        Split split = byCutLayer == null ? null : byCutLayer.get(cutLayer);
+    FeatureSplits at(String cutLayer) {
+        FeatureSplits split = byCutLayer == null ? null : byCutLayer.get(cutLayer);
         if (split == null) {
             throw new IllegalStateException("no cached features for cut layer " + cutLayer);
         }

@@ -2,6 +2,7 @@ package io.tlwb.tune;
 
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.Updater;
+import io.tlwb.pipeline.HeadRecipe;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -11,11 +12,11 @@ import org.deeplearning4j.arbiter.optimize.api.ParameterSpace;
 
 /**
  * The search space as an Arbiter network space: one Arbiter parameter space per hyperparameter, and a
- * {@link HeadCandidate} for each point. It extends {@link BaseNetworkSpace} (with no layer spaces) because Arbiter's UI
+ * {@link HeadRecipe} for each point. It extends {@link BaseNetworkSpace} (with no layer spaces) because Arbiter's UI
  * module reads the hyperparameters of whatever it shows through that class; the fields below are what it lists, by
  * name. Jackson (Arbiter's, field-based) writes and reads it for the UI, hence the private no-argument constructor.
  */
-final class HeadSpace extends BaseNetworkSpace<HeadCandidate> {
+final class HeadSpace extends BaseNetworkSpace<HeadRecipe> {
 
     private ParameterSpace<?> learningRate;
     private ParameterSpace<?> dropoutRate;
@@ -43,12 +44,12 @@ final class HeadSpace extends BaseNetworkSpace<HeadCandidate> {
     }
 
     @Override
-    public HeadCandidate getValue(double[] values) {
+    public HeadRecipe getValue(double[] values) {
         // Search heads see the same standardized features as train's default head.
         HeadConfig head = new HeadConfig(true, number(hiddenUnits, values).intValue(), number(dropoutRate, values).doubleValue(),
                 number(l2Penalty, values).doubleValue(), Updater.parse(optimizer.getValue(values).toString()),
                 number(learningRate, values).doubleValue());
-        return new HeadCandidate(head, number(batchSize, values).intValue(), number(epochs, values).intValue(),
+        return new HeadRecipe(head, number(batchSize, values).intValue(), number(epochs, values).intValue(),
                 cutLayer.getValue(values).toString());
     }
 

@@ -1,8 +1,9 @@
 package io.tlwb.tune;
 
-import io.tlwb.model.TransferModel;
-import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.model.HeadSpec;
 import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.pipeline.FeatureSplits;
+import io.tlwb.pipeline.HeadRecipe;
 import io.tlwb.train.HeadTrainer;
 import java.util.List;
 import java.util.Properties;
@@ -23,21 +24,19 @@ import org.deeplearning4j.arbiter.optimize.runner.IOptimizationRunner;
 import org.deeplearning4j.arbiter.optimize.runner.listener.StatusListener;
 
 /**
- * Arbiter's task for one candidate: build the transfer model it describes, train its head on the cached features
- * with {@link HeadTrainer} (exactly as {@code train} does), score it, hand it to the result saver, and report each
+ * Arbiter's task for one candidate: train the head it describes on the cached features with {@link HeadTrainer}
+ * (exactly as {@code train} does, without touching the base), score it, hand it to the result saver, and report each
  * step to Arbiter's status listeners (the UI), including the head's score per iteration.
  */
 final class HeadTaskCreator implements TaskCreator {
 
-    private final PretrainedModel base;
     private final List<String> classes;
     private final long seed;
     private final TestTimeAugmentation tta;
     private final Consumer<Trial> onTrial;
 
-    HeadTaskCreator(PretrainedModel base, List<String> classes, long seed, TestTimeAugmentation tta,
+    HeadTaskCreator(List<String> classes, long seed, TestTimeAugmentation tta,
                     Consumer<Trial> onTrial) {
-        this.base = base;
         this.classes = List.copyOf(classes);
         this.seed = seed;
         this.tta = tta;
@@ -63,18 +62,17 @@ final class HeadTaskCreator implements TaskCreator {
      *
      * @param info      the candidate's status, for the per-iteration reports to {@code listeners} (none: null)
      */
-    TrainedHead train(int index, HeadCandidate c, CachedFeatures data, CandidateInfo info,
+    TrainedCandidate train(int index, HeadRecipe c, CachedFeatures data, CandidateInfo info,
                       List<StatusListener> listeners) {
-        CachedFeatures.Split split = data.at(c.cutLayer());
-        TransferModel model = TransferModel.builder().setBase(base).setClasses(classes).optCutLayer(c.cutLayer())
-                .optHead(c.head()).optSeed(seed).build();
-        HeadTrainer trainer = new HeadTrainer(model, c.epochs(), c.batchSize(), seed).optTta(tta);
+        FeatureSplits split = data.at(c.cutLayer());
+        HeadSpec spec = new HeadSpec(c.cutLayer(), split.train().featureSize(), classes, c.head(), seed);
+        HeadTrainer trainer = new HeadTrainer(spec, c.epochs(), c.batchSize()).optTta(tta);
         if (info != null && !listeners.isEmpty()) {
             trainer.addListeners(new DL4JArbiterStatusReportingListener(listeners, info));
         }
         HeadTrainer.Outcome outcome = trainer.train(split.train(), split.validation(), epoch -> {
         });
-        return new TrainedHead(index, c, model, outcome);
+        return new TrainedCandidate(index, c, outcome);
     }
 
     private OptimizationResult run(Candidate candidate, CachedFeatures data, ScoreFunction scoreFunction,
@@ -84,10 +82,10 @@ final class HeadTaskCreator implements TaskCreator {
         CandidateInfo info = new CandidateInfo(index, CandidateStatus.Running, null, start, start, null,
                 candidate.getFlatParameters(), null);
         listeners.forEach(l -> l.onCandidateStatusChange(info, runner, null));
-        HeadCandidate c = null;
+        HeadRecipe c = null;
         try {
-            c = (HeadCandidate) candidate.getValue();
-            TrainedHead trained = train(index, c, data, info, listeners);
+            c = (HeadRecipe) candidate.getValue();
+            TrainedCandidate trained = train(index, c, data, info, listeners);
             double score = scoreFunction.score(trained, data, candidate.getDataParameters());
             CandidateInfo done = new CandidateInfo(index, CandidateStatus.Complete, score, start, start,
                     System.currentTimeMillis(), candidate.getFlatParameters(), null);

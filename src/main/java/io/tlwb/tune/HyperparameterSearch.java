@@ -2,25 +2,17 @@ package io.tlwb.tune;
 
 import io.tlwb.Provenance;
 import io.tlwb.RunFolder;
-import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
-import io.tlwb.data.Augmentation;
-import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.data.ImageDataset;
-import io.tlwb.data.ImageFolders;
-import io.tlwb.data.ImagePipeline;
-import io.tlwb.features.FeatureCache;
-import io.tlwb.features.FeatureExtractor;
-import io.tlwb.features.Featurizer;
-import io.tlwb.features.Featurizers;
+import io.tlwb.features.Pooling;
 import io.tlwb.model.GraphSurgery;
-import io.tlwb.model.SavedModel;
+import io.tlwb.pipeline.FeatureSplits;
+import io.tlwb.pipeline.HeadRecipe;
+import io.tlwb.pipeline.TrainingOptions;
+import io.tlwb.pipeline.TransferPipeline;
 import io.tlwb.pretrained.PretrainedModel;
-import io.tlwb.train.TrainingJob;
-import io.tlwb.train.TrainingOptions;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -28,13 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.deeplearning4j.arbiter.optimize.api.CandidateGenerator;
-import org.deeplearning4j.arbiter.optimize.api.termination.MaxCandidatesCondition;
-import org.deeplearning4j.arbiter.optimize.api.termination.MaxTimeCondition;
-import org.deeplearning4j.arbiter.optimize.api.termination.TerminationCondition;
-import org.deeplearning4j.arbiter.optimize.config.OptimizationConfiguration;
-import org.deeplearning4j.arbiter.optimize.generator.RandomSearchGenerator;
 import org.deeplearning4j.arbiter.optimize.runner.LocalOptimizationRunner;
 import org.deeplearning4j.arbiter.optimize.runner.listener.StatusListener;
 
@@ -47,9 +32,8 @@ import org.deeplearning4j.arbiter.optimize.runner.listener.StatusListener;
  */
 public final class HyperparameterSearch {
 
-    private final Workspace workspace;
+    private final TransferPipeline pipeline;
     private final PrintWriter out;
-    private final PrintStream progress;
     private final List<StatusListener> statusListeners = new ArrayList<>();
 
     /**
@@ -57,9 +41,8 @@ public final class HyperparameterSearch {
      * @param progress where featurization progress bars go (stderr on the command line), or null for none
      */
     public HyperparameterSearch(Workspace workspace, PrintWriter out, PrintStream progress) {
-        this.workspace = workspace;
+        this.pipeline = new TransferPipeline(workspace, out, progress);
         this.out = out;
-        this.progress = progress;
     }
 
     /** Arbiter status listeners to add to the search (e.g. {@link SearchDashboard#listener()}). */
@@ -70,135 +53,102 @@ public final class HyperparameterSearch {
 
     public SearchResult run(PretrainedModel base, SearchOptions options, RunFolder run) {
         long start = System.nanoTime();
-        if (options.modelOut() != null) {
-            SavedModel.requireWritable(options.modelOut(), options.overwrite()); // before the search, not after it
-        }
-        ImageDataset data = ImageFolders.open(options.data(), options.validationSplit(), options.seed());
-        out.printf(Locale.ROOT, "data: %s - %s%n", data.root(), data.summary());
+        options.output().requireWritable(); // before the search, not after it
         SearchSpace space = resolveCutLayers(options.space(), base);
-        HeadCandidate reference = options.reference() == null ? null : resolve(options.reference(), base);
-
+        HeadRecipe reference = options.reference() == null ? null : resolve(options.reference(), base);
+        ImageDataset data = pipeline.open(options.data(), run);
         CachedFeatures features = featurize(base, options, data, cutLayers(space, reference));
         double featurizeSeconds = seconds(start);
 
-        HeadSpace headSpace = new HeadSpace(space);
-        CandidateGenerator generator;
-        if (options.strategy() == SearchStrategy.GRID) {
-            SeededGridSearch grid = new SeededGridSearch(headSpace, options.gridPoints(), options.seed());
-            out.printf(Locale.ROOT, "grid search: %d points (%d per continuous range), visited in a seeded random "
-                    + "order; up to %d of them%n", grid.getTotalNumCandidates(), options.gridPoints(),
-                    options.candidates());
-            generator = grid;
-        } else {
-            generator = new RandomSearchGenerator(headSpace, null);
-            generator.setRngSeed(options.seed());
-            out.printf(Locale.ROOT, "random search: up to %d candidates%n", options.candidates());
-        }
-        List<TerminationCondition> stop = new ArrayList<>(List.of(new MaxCandidatesCondition(options.candidates())));
-        if (options.maxMinutes() > 0) {
-            stop.add(new MaxTimeCondition(Math.max(1, Math.round(options.maxMinutes() * 60)), TimeUnit.SECONDS));
-        }
-        ValidationScore score = new ValidationScore(options.score());
-        BestHeadSaver saver = new BestHeadSaver(options.score());
-        OptimizationConfiguration config = new OptimizationConfiguration.Builder()
-                .candidateGenerator(generator)
-                .dataProvider(features)
-                .scoreFunction(score)
-                .modelSaver(saver)
-                .terminationConditions(stop)
-                .build();
-
+        Arbiter arbiter = Arbiter.configure(space, options, features, out);
         List<Trial> trials = Collections.synchronizedList(new ArrayList<>());
-        HeadTaskCreator tasks = new HeadTaskCreator(base, data.classes(), options.seed(), options.tta(), trial -> {
-            trials.add(trial);
-            report(trial);
-        });
-
-        Trial referenceTrial = null;
-        if (reference != null) {
-            long t = System.currentTimeMillis();
-            TrainedHead trained = tasks.train(Trial.REFERENCE, reference, features, null, List.of());
-            double s = score.score(trained, features, Map.of());
-            saver.offer(trained, s);
-            referenceTrial = new Trial(Trial.REFERENCE, reference, s, trained.outcome().after().accuracy(),
-                    trained.outcome().after().loss(), (System.currentTimeMillis() - t) / 1000.0, null);
+        HeadTaskCreator tasks = new HeadTaskCreator(data.classes(), options.data().seed(), options.features().tta(),
+                trial -> {
+                    trials.add(trial);
+                    report(trial);
+                });
+        Trial referenceTrial = reference == null ? null : trainReference(reference, tasks, features, arbiter);
+        if (referenceTrial != null) {
             trials.add(referenceTrial);
             report(referenceTrial);
         }
-
-        LocalOptimizationRunner runner = new LocalOptimizationRunner(config, tasks);
-        statusListeners.forEach(runner::addListeners);
         long searchStart = System.nanoTime();
-        runner.execute();
+        Arbiter.Finished finished = arbiter.run(tasks, statusListeners, options.candidates());
         double searchSeconds = seconds(searchStart);
-        int finished = runner.numCandidatesCompleted() + runner.numCandidatesFailed();
-        String stopped = finished >= options.candidates() ? "candidate limit"
-                : generator.hasMoreCandidates() ? "time limit" : "grid exhausted";
 
         List<Trial> ranked = rank(trials, options.score());
-        TrainedHead best = saver.best();
-        if (best == null) {
-            Trial firstFailure = ranked.isEmpty() ? null : ranked.get(0);
-            throw new WorkbenchException("no candidate trained successfully" + (firstFailure == null ? ""
-                    : " (candidate " + firstFailure.label() + ": " + firstFailure.error() + ")")
-                    + "; check the search space and the data");
-        }
+        TrainedCandidate best = arbiter.best(ranked);
         Trial bestTrial = ranked.stream().filter(t -> t.index() == best.index()).findFirst().orElseThrow();
         printTable(ranked, options.score(), bestTrial);
+        TransferPipeline.Saved saved = save(base, options, data, best, bestTrial, finished, features, run);
 
-        HeadCandidate c = best.candidate();
-        TrainingOptions asTrained = new TrainingOptions(options.data(), options.validationSplit(),
-                options.imageSize(), c.cutLayer(), c.head(), c.epochs(), c.batchSize(), options.seed(),
-                options.augmentation(), options.modelOut(), options.overwrite(), null, options.tta());
-        Path modelFile = TrainingJob.modelFile(workspace, asTrained, data, run);
-        Map<String, Object> metrics = TrainingJob.metrics(data, best.outcome());
+        double total = seconds(start);
+        run.writeJson("candidates.json", ranked.stream().map(Trial::toMap).toList());
+        run.writeJson("search.json", summary(base, options, data, finished, bestTrial, referenceTrial, saved,
+                Map.of("featurize", featurizeSeconds, "search", searchSeconds, "total", total)));
+        out.printf(Locale.ROOT, "%d candidates in %.1f s (%s); best: candidate %s, validation %s %.4f%n",
+                finished.count(), searchSeconds, finished.stopped(), bestTrial.label(), options.score().cliName(),
+                bestTrial.score());
+        out.printf(Locale.ROOT, "model saved to %s%nrun folder %s (%.1f s in all)%n", saved.modelFile(), run.dir(),
+                total);
+        return new SearchResult(List.copyOf(ranked), bestTrial, referenceTrial, saved.model(), saved.modelFile(), run,
+                finished.stopped(), total);
+    }
+
+    /** Trains {@code train}'s default head first, outside Arbiter, so the table shows what the search gained. */
+    private static Trial trainReference(HeadRecipe reference, HeadTaskCreator tasks, CachedFeatures features,
+                                        Arbiter arbiter) {
+        long t = System.currentTimeMillis();
+        TrainedCandidate trained = tasks.train(Trial.REFERENCE, reference, features, null, List.of());
+        double s = arbiter.offer(trained);
+        return new Trial(Trial.REFERENCE, reference, s, trained.outcome().after().accuracy(),
+                trained.outcome().after().loss(), (System.currentTimeMillis() - t) / 1000.0, null);
+    }
+
+    /** The best head joined with the base and saved with the same model card {@code train} writes. */
+    private TransferPipeline.Saved save(PretrainedModel base, SearchOptions options, ImageDataset data,
+                                        TrainedCandidate best, Trial bestTrial, Arbiter.Finished finished,
+                                        CachedFeatures features, RunFolder run) {
+        HeadRecipe c = best.candidate();
+        TrainingOptions asTrained = new TrainingOptions(options.data(), options.features(), c, options.output());
         Map<String, Object> searchInfo = new LinkedHashMap<>();
         searchInfo.put("run", run.id());
         searchInfo.put("candidate", bestTrial.label());
         searchInfo.put("score", options.score().cliName());
         searchInfo.put("value", bestTrial.score());
-        searchInfo.put("candidatesTried", finished);
-        metrics.put("search", searchInfo);
-        metrics.put("engine", features.at(c.cutLayer()).engine());
-        SavedModel saved = TrainingJob.saveModel(best.model(), base, data, asTrained, metrics, modelFile);
+        searchInfo.put("candidatesTried", finished.count());
+        TransferPipeline.Saved saved = pipeline.save(base, best.outcome(), data, options.features().imageSize(),
+                asTrained.toMap(), Map.of("search", searchInfo), features.at(c.cutLayer()).engine(), options.output(),
+                run);
+        TransferPipeline.writeMetrics(run, options.output(), saved.metrics());
+        return saved;
+    }
 
-        double total = seconds(start);
-        run.writeJson("candidates.json", ranked.stream().map(Trial::toMap).toList());
+    private static Map<String, Object> summary(PretrainedModel base, SearchOptions options, ImageDataset data,
+                                               Arbiter.Finished finished, Trial bestTrial, Trial referenceTrial,
+                                               TransferPipeline.Saved saved, Map<String, Double> seconds) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("options", options.toMap());
         summary.put("weights", Map.of("spec", base.spec(), "sha256", base.sha256()));
         summary.put("classes", data.classes());
         summary.put("datasetFingerprint", data.fingerprint());
-        summary.put("arbiter", Map.of("completed", runner.numCandidatesCompleted(),
-                "failed", runner.numCandidatesFailed(), "stopped", stopped,
-                "generator", generator.getClass().getSimpleName()));
+        summary.put("arbiter", finished.toMap());
         summary.put("best", bestTrial.toMap());
         summary.put("reference", referenceTrial == null ? null : referenceTrial.toMap());
-        summary.put("model", modelFile.toAbsolutePath().toString());
-        summary.put("seconds", Map.of("featurize", featurizeSeconds, "search", searchSeconds, "total", total));
+        summary.put("model", saved.modelFile().toAbsolutePath().toString());
+        summary.put("seconds", seconds);
         summary.put("provenance", Provenance.current());
-        run.writeJson("search.json", summary);
-        out.printf(Locale.ROOT, "%d candidates in %.1f s (%s); best: candidate %s, validation %s %.4f%n", finished,
-                searchSeconds, stopped, bestTrial.label(), options.score().cliName(), bestTrial.score());
-        out.printf(Locale.ROOT, "model saved to %s%nrun folder %s (%.1f s in all)%n", modelFile, run.dir(), total);
-        return new SearchResult(List.copyOf(ranked), bestTrial, referenceTrial, saved, modelFile, run, stopped, total);
+        return summary;
     }
 
     private CachedFeatures featurize(PretrainedModel base, SearchOptions options, ImageDataset data,
                                      List<String> cutLayers) {
-        Map<String, CachedFeatures.Split> splits = new LinkedHashMap<>();
+        Map<String, FeatureSplits> splits = new LinkedHashMap<>();
         for (String cut : cutLayers) {
-            Featurizer featurizer = Featurizers.create(base, cut, options.imageSize());
-            FeatureExtractor extractor = new FeatureExtractor(featurizer,
-                    new ImagePipeline(options.imageSize(), base.preprocessing()),
-                    new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), 32, progress);
-            splits.put(cut, new CachedFeatures.Split(
-                    extractor.extract("train", data.train(), data.numClasses(), options.augmentation()),
-                    extractor.extract("validation", data.validation(), data.numClasses(),
-                            options.tta() == TestTimeAugmentation.FLIP ? Augmentation.FLIP : Augmentation.NONE),
-                    featurizer.engine()));
-            out.printf(Locale.ROOT, "features at %s: %d per image (%s), cached%n", cut, featurizer.featureSize(),
-                    featurizer.engine());
+            FeatureSplits split = pipeline.featurize(base, options.features(), cut, Pooling.AVERAGE, data);
+            splits.put(cut, split);
+            out.printf(Locale.ROOT, "features at %s: %d per image (%s), cached%n", cut, split.train().featureSize(),
+                    split.engine());
         }
         return new CachedFeatures(splits, String.format(Locale.ROOT, "cached features of %s (%d train, %d validation "
                 + "images) at %s", data.root().getFileName(), data.train().size(), data.validation().size(), cutLayers));
@@ -213,8 +163,8 @@ public final class HyperparameterSearch {
         return space.with("cutLayer", Dimension.choice(cuts.stream().distinct().toList()));
     }
 
-    private static HeadCandidate resolve(HeadCandidate c, PretrainedModel base) {
-        return new HeadCandidate(c.head(), c.batchSize(), c.epochs(), resolveCut(c.cutLayer(), base));
+    private static HeadRecipe resolve(HeadRecipe c, PretrainedModel base) {
+        return new HeadRecipe(c.head(), c.batchSize(), c.epochs(), resolveCut(c.cutLayer(), base));
     }
 
     private static String resolveCut(String cut, PretrainedModel base) {
@@ -227,7 +177,7 @@ public final class HyperparameterSearch {
         return layer;
     }
 
-    private static List<String> cutLayers(SearchSpace space, HeadCandidate reference) {
+    private static List<String> cutLayers(SearchSpace space, HeadRecipe reference) {
         List<String> cuts = new ArrayList<>();
         if (reference != null) {
             cuts.add(reference.cutLayer());

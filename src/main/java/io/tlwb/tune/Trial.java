@@ -1,5 +1,6 @@
 package io.tlwb.tune;
 
+import io.tlwb.pipeline.HeadRecipe;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import java.util.Map;
  * @param score     the search score (validation accuracy or loss), NaN when it failed
  * @param error     why it failed, or null
  */
-public record Trial(int index, HeadCandidate candidate, double score, double validationAccuracy,
+public record Trial(int index, HeadRecipe candidate, double score, double validationAccuracy,
                     double validationLoss, double seconds, String error) {
 
     /** Index of the reference trial: the {@code train} defaults, trained for comparison. */

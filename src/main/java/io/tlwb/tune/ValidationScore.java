@@ -25,7 +25,7 @@ final class ValidationScore implements ScoreFunction {
 
     @Override
     public double score(Object model, DataProvider dataProvider, Map<String, Object> dataParameters) {
-        var after = ((TrainedHead) model).outcome().after();
+        var after = ((TrainedCandidate) model).outcome().after();
         return metric == ScoreMetric.LOSS ? after.loss() : after.accuracy();
     }
 
@@ -41,7 +41,7 @@ final class ValidationScore implements ScoreFunction {
 
     @Override
     public List<Class<?>> getSupportedModelTypes() {
-        return List.of(TrainedHead.class);
+        return List.of(TrainedCandidate.class);
     }
 
     @Override

@@ -24,8 +24,8 @@ class TrainCommandDefaultsTest {
         assertEquals(30, train.epochs);
         assertEquals(32, train.batchSize);
         assertEquals(160, train.dataOptions.imageSize);
-        assertEquals(Augmentation.NONE, train.dataOptions.augmentation());
-        assertEquals(TestTimeAugmentation.FLIP, train.tta);
+        assertEquals(Augmentation.NONE, train.dataOptions.augment);
+        assertEquals(TestTimeAugmentation.FLIP, train.dataOptions.tta);
         assertNull(train.cutLayer, "the cut layer defaults per weight source (PretrainedModel.defaultCutLayer)");
     }
 }

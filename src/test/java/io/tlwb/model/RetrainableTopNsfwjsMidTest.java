@@ -1,6 +1,5 @@
 package io.tlwb.model;
 
-import io.tlwb.testing.OfflineWeights;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tlwb.Workspace;
@@ -9,6 +8,8 @@ import io.tlwb.features.Pooling;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
 import io.tlwb.testing.DemoPhotos;
+import io.tlwb.testing.OfflineWeights;
+import io.tlwb.testing.TinyBase;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,8 +33,8 @@ class RetrainableTopNsfwjsMidTest {
     void blocksAboveBlock10RetrainAndWriteBackExactlyOnRealPhotos() {
         OfflineWeights.assumeFetched(WeightSources.MID_SPEC, new Workspace(Path.of("")));
         PretrainedModel base = WeightSources.load(WeightSources.MID_SPEC, new Workspace(Path.of("")));
-        TransferModel model = TransferModel.builder().setBase(base).setClasses(List.of("a", "b", "c", "d"))
-                .optHead(new HeadConfig(false, 0, 0.0, 0.0, Updater.ADAM, 1e-2)).build();
+        TransferModel model = TinyBase.withUntrainedHead(base, List.of("a", "b", "c", "d"), null,
+                new HeadConfig(false, 0, 0.0, 0.0, Updater.ADAM, 1e-2), 42);
         INDArray images = DemoPhotos.batch(SIZE, base.preprocessing());
         GraphFeaturizer maps = new GraphFeaturizer(base, FROZEN, SIZE, Pooling.NONE);
         long[] shape = maps.rowShape();
@@ -45,8 +46,7 @@ class RetrainableTopNsfwjsMidTest {
         for (int i = 0; i < 3; i++) {
             top.graph().fit(new DataSet(activations, Nd4j.eye(4)));
         }
-        top.copyInto(model);
-        INDArray after = model.graph().outputSingle(images).dup();
+        INDArray after = TransferModel.assemble(base, top.retrained(model)).graph().outputSingle(images).dup();
         assertClose(top.graph().outputSingle(activations), after, "after training");
         assertTrue(Transforms.abs(after.sub(before)).maxNumber().doubleValue() > 1e-3, "training changed the model");
         assertTrue(top.changedBaseLayers().containsAll(List.of("block_11_depthwise", "block_12_project",

@@ -34,8 +34,8 @@ class RetrainableTopTest {
     }
 
     private TransferModel model() {
-        return TransferModel.builder().setBase(base).setClasses(List.of("a", "b", "c"))
-                .optHead(new HeadConfig(true, 4, 0.0, 0.0, Updater.ADAM, 1e-2)).optSeed(3).build();
+        return TinyBase.withUntrainedHead(base, List.of("a", "b", "c"), null,
+                new HeadConfig(true, 4, 0.0, 0.0, Updater.ADAM, 1e-2), 3);
     }
 
     /** Activations of the frozen layer, shaped as the retrainable graph reads them. */
@@ -71,16 +71,18 @@ class RetrainableTopTest {
         for (int i = 0; i < 5; i++) {
             top.graph().fit(new DataSet(activations, labels));
         }
-        top.copyInto(model);
+        TransferModel tuned = TransferModel.assemble(base, top.retrained(model));
 
-        double diff = maxRelativeDiff(top.graph().outputSingle(activations), model.graph().outputSingle(images));
+        double diff = maxRelativeDiff(top.graph().outputSingle(activations), tuned.graph().outputSingle(images));
         assertTrue(diff < 1e-4, "relative difference " + diff);
-        below.forEach((layer, params) -> assertEquals(params, model.graph().getLayer(layer).params(), layer));
-        assertNotEquals(projectBefore, model.graph().getLayer("project").params(), "the project conv was retrained");
+        below.forEach((layer, params) -> assertEquals(params, tuned.graph().getLayer(layer).params(), layer));
+        assertNotEquals(projectBefore, tuned.graph().getLayer("project").params(), "the project conv was retrained");
+        assertEquals(projectBefore, model.graph().getLayer("project").params(), "the starting model is unchanged");
         assertEquals(List.of("dw", "dw_BN", "project", "project_BN", "block_dw", "block_dw_BN"),
                 top.changedBaseLayers());
-        assertTrue(model.trainedLayerNames().containsAll(top.changedBaseLayers())
-                && model.trainedLayerNames().containsAll(model.headLayerNames()), model.trainedLayerNames().toString());
+        List<String> trained = tuned.trained().trainedLayerNames();
+        assertTrue(trained.containsAll(top.changedBaseLayers())
+                && trained.containsAll(TransferModel.headLayerNames(tuned.spec())), trained.toString());
     }
 
     @Test
@@ -106,17 +108,17 @@ class RetrainableTopTest {
 
     @Test
     void aConvolutionWhoseBatchNormWouldStayAboveIsRefused() {
-        TransferModel plain = TransferModel.builder().setBase(TinyBase.create(8, 3)).setClasses(List.of("a", "b"))
-                .build();
-        var e = assertThrows(IllegalArgumentException.class, () -> RetrainableTop.requireBoundary(plain, "Conv_1"));
+        PretrainedModel plain = TinyBase.create(8, 3);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> RetrainableTop.requireBoundary(plain, plain.defaultCutLayer(), "Conv_1"));
         assertTrue(e.getMessage().startsWith("batch norm 'Conv_1_bn' above 'Conv_1' does not directly follow")
                 && e.getMessage().endsWith("fine-tuning can start from bn_Conv1, Conv1_relu, Conv_1_bn"), e.getMessage());
     }
 
     @Test
     void aLayerThatIsNotBelowTheCutIsRefused() {
-        TransferModel cutEarly = TransferModel.builder().setBase(base).setClasses(List.of("a", "b"))
-                .optCutLayer("block_add").build();
+        TransferModel cutEarly = TinyBase.withUntrainedHead(base, List.of("a", "b"), "block_add",
+                HeadConfig.TUTORIAL, 42);
         var e = assertThrows(IllegalArgumentException.class,
                 () -> RetrainableTop.of(cutEarly, "block_add", new long[]{16, 16, 8}, new Adam(1e-3)));
         assertTrue(e.getMessage().contains("not below the cut layer 'block_add'"), e.getMessage());

@@ -22,17 +22,16 @@ class TestTimeAugmentationTest {
 
     /** A transfer model whose head has seen a few steps, so its outputs depend on the input. */
     private TransferModel trainedModel() {
-        TransferModel model = TransferModel.builder().setBase(base).setClasses(List.of("a", "b", "c"))
-                .optHead(new HeadConfig(true, 0, 0.0, 0, Updater.ADAM, 1e-2)).optSeed(3).build();
+        HeadSpec spec = HeadSpec.of(base, List.of("a", "b", "c"), null,
+                new HeadConfig(true, 0, 0.0, 0, Updater.ADAM, 1e-2), 3);
         INDArray images = Nd4j.rand(12, 32, 32, 3);
         INDArray features = new GraphFeaturizer(base, "out_relu", 32).featurize(images);
-        ComputationGraph head = model.newHeadGraph(features);
+        ComputationGraph head = spec.newHeadGraph(features);
         INDArray labels = Nd4j.eye(3).getRows(0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2);
         for (int i = 0; i < 5; i++) {
             head.fit(new DataSet(features, labels));
         }
-        model.copyHeadFrom(head);
-        return model;
+        return TransferModel.assemble(base, TrainedHead.of(spec, head));
     }
 
     /** Random images made mirror-symmetric: column w and column width-1-w are equal. */

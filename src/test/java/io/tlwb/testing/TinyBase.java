@@ -1,8 +1,13 @@
 package io.tlwb.testing;
 
+import io.tlwb.model.HeadConfig;
+import io.tlwb.model.HeadSpec;
+import io.tlwb.model.TrainedHead;
+import io.tlwb.model.TransferModel;
 import io.tlwb.pretrained.Preprocessing;
 import io.tlwb.pretrained.PretrainedModel;
 import java.nio.file.Path;
+import java.util.List;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -125,5 +130,14 @@ public final class TinyBase {
 
     private static BatchNormalization bn() {
         return new BatchNormalization.Builder().dataFormat(CNN2DFormat.NHWC).build();
+    }
+
+    /** {@code base} cut at {@code cutLayer} (null: its default) under a freshly initialised head: a model to check. */
+    public static TransferModel withUntrainedHead(PretrainedModel base, List<String> classes, String cutLayer,
+                                                  HeadConfig head, long seed) {
+        HeadSpec spec = HeadSpec.of(base, classes, cutLayer, head, seed);
+        Nd4j.getRandom().setSeed(seed);
+        return TransferModel.assemble(base, TrainedHead.of(spec, spec.newHeadGraph(Nd4j.rand(DataType.FLOAT, 4,
+                spec.featureSize()))));
     }
 }

@@ -4,12 +4,16 @@ import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
 import io.tlwb.model.HeadConfig;
-import io.tlwb.model.Updater;
 import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.model.Updater;
+import io.tlwb.pipeline.DataSpec;
+import io.tlwb.pipeline.FeatureSpec;
+import io.tlwb.pipeline.HeadRecipe;
+import io.tlwb.pipeline.OutputSpec;
+import io.tlwb.pipeline.TrainingJob;
+import io.tlwb.pipeline.TrainingOptions;
+import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.train.FineTuning;
-import io.tlwb.train.TrainingJob;
-import io.tlwb.train.TrainingOptions;
-import io.tlwb.train.TrainingResult;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -34,9 +38,10 @@ public final class TinyTraining {
         if (!Files.isDirectory(data)) {
             LearnableImages.write(data, 8, 32, 3);
         }
-        TrainingOptions options = new TrainingOptions(data, 0.25, 32, null,
-                new HeadConfig(false, 0, 0.2, 0, Updater.ADAM, 3e-2), 6, 4, 7, Augmentation.NONE,
-                ws.modelsDir().resolve(run.id() + ".zip"), true, null, TestTimeAugmentation.NONE, fineTuning);
+        TrainingOptions options = new TrainingOptions(new DataSpec(data, 0.25, 7),
+                new FeatureSpec(32, Augmentation.NONE, TestTimeAugmentation.NONE),
+                new HeadRecipe(new HeadConfig(false, 0, 0.2, 0, Updater.ADAM, 3e-2), 4, 6, null), fineTuning,
+                new OutputSpec(ws.modelsDir().resolve(run.id() + ".zip"), true, null));
         return new TrainingJob(ws, new PrintWriter(new StringWriter(), true), null).addListeners(listeners)
                 .run(TinyBase.create(16, 21), options, run);
     }

@@ -3,10 +3,13 @@ package io.tlwb.tune;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
+import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.pipeline.DataSpec;
+import io.tlwb.pipeline.FeatureSpec;
+import io.tlwb.pipeline.OutputSpec;
 import io.tlwb.testing.LearnableImages;
 import io.tlwb.testing.TinyBase;
 import java.io.PrintWriter;
@@ -32,8 +35,9 @@ class ArbiterDashboardTest {
         Path data = LearnableImages.write(tmp.resolve("bugs"), 6, 32, 5);
         Workspace ws = new Workspace(tmp.resolve("ws"));
         RunFolder run = RunFolder.create(ws.runsDir(), "search");
-        SearchOptions options = new SearchOptions(data, 0.25, 32, Augmentation.NONE, HyperparameterSearchTest.TINY,
-                SearchStrategy.RANDOM, 2, 0, 3, ScoreMetric.LOSS, 2, null, null, false, TestTimeAugmentation.NONE);
+        SearchOptions options = new SearchOptions(new DataSpec(data, 0.25, 3), new FeatureSpec(32, Augmentation.NONE,
+                TestTimeAugmentation.NONE), HyperparameterSearchTest.TINY, SearchStrategy.RANDOM, 2, 0,
+                ScoreMetric.LOSS, 2, null, OutputSpec.DEFAULT);
         try (SearchDashboard dashboard = SearchDashboard.recordTo(run)) {
             new HyperparameterSearch(ws, new PrintWriter(new StringWriter()), null)
                     .addStatusListeners(dashboard.listener()).run(TinyBase.create(8, 1), options, run);

@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.SavedModel;
+import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.pipeline.DataSpec;
+import io.tlwb.pipeline.FeatureSpec;
+import io.tlwb.pipeline.HeadRecipe;
+import io.tlwb.pipeline.OutputSpec;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.testing.LearnableImages;
 import io.tlwb.testing.TinyBase;
@@ -39,10 +43,11 @@ class HyperparameterSearchTest {
             .with("batchSize", Dimension.choice(List.of(4, 8)))
             .with("epochs", Dimension.choice(List.of(2, 4)));
 
-    private SearchOptions options(Path data, SearchStrategy strategy, int candidates, HeadCandidate reference,
+    private SearchOptions options(Path data, SearchStrategy strategy, int candidates, HeadRecipe reference,
                                   Path modelOut) {
-        return new SearchOptions(data, 0.25, 32, Augmentation.FLIP, TINY, strategy, candidates, 0, 7,
-                ScoreMetric.ACCURACY, 2, reference, modelOut, false, TestTimeAugmentation.FLIP);
+        return new SearchOptions(new DataSpec(data, 0.25, 7), new FeatureSpec(32, Augmentation.FLIP,
+                TestTimeAugmentation.FLIP), TINY, strategy, candidates, 0, ScoreMetric.ACCURACY, 2, reference,
+                new OutputSpec(modelOut, false, null));
     }
 
     private SearchResult search(Path data, SearchOptions options, StringWriter console) {
@@ -54,7 +59,7 @@ class HyperparameterSearchTest {
     @Test
     void tinySearchWritesEveryCandidateAndSavesTheBestAsAModelThatPredicts() throws Exception {
         Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 3);
-        HeadCandidate defaults = new HeadCandidate(HeadConfig.TUTORIAL, 8, 2, SearchSpace.DEFAULT_CUT);
+        HeadRecipe defaults = new HeadRecipe(HeadConfig.TUTORIAL, 8, 2, SearchSpace.DEFAULT_CUT);
         StringWriter console = new StringWriter();
         SearchResult result = search(data, options(data, SearchStrategy.RANDOM, 3, defaults,
                 tmp.resolve("out/best.zip")), console);

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
+import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.report.RunReport;
 import io.tlwb.testing.HeadlessChromium;
 import io.tlwb.testing.TinyTraining;
-import io.tlwb.train.TrainingResult;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.tlwb.train;
+package io.tlwb.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,15 +14,16 @@ import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.eval.EvaluationResult;
-import io.tlwb.report.RunReport;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.SavedModel;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.Updater;
 import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.report.RunReport;
 import io.tlwb.serve.Predictor;
 import io.tlwb.testing.LearnableImages;
 import io.tlwb.testing.TinyBase;
+import io.tlwb.train.FineTuning;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -40,8 +41,10 @@ class TrainingJobTest {
     private final PretrainedModel base = TinyBase.create(16, 21);
 
     private TrainingOptions options(Path data, Path modelOut, boolean overwrite) {
-        return new TrainingOptions(data, 0.25, 32, null, new HeadConfig(true, 0, 0.2, 0, Updater.ADAM, 3e-2), 6, 8, 7,
-                Augmentation.FLIP, modelOut, overwrite, tmp.resolve("m.json"));
+        return new TrainingOptions(new DataSpec(data, 0.25, 7),
+                new FeatureSpec(32, Augmentation.FLIP, TestTimeAugmentation.NONE),
+                new HeadRecipe(new HeadConfig(true, 0, 0.2, 0, Updater.ADAM, 3e-2), 8, 6, null),
+                new OutputSpec(modelOut, overwrite, tmp.resolve("m.json")));
     }
 
     private TrainingResult train(Path data, Path modelOut, boolean overwrite, StringWriter console) {
@@ -82,9 +85,10 @@ class TrainingJobTest {
     void flipTestTimeAugmentationFiguresAreWhatTheSavedModelGivesOnTheImages() {
         Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 6);
         Workspace ws = new Workspace(tmp.resolve("ws"));
-        TrainingOptions flip = new TrainingOptions(data, 0.25, 32, null,
-                new HeadConfig(true, 0, 0.2, 0, Updater.ADAM, 3e-2), 4, 8, 7, Augmentation.NONE,
-                tmp.resolve("tta.zip"), false, null, TestTimeAugmentation.FLIP);
+        TrainingOptions flip = new TrainingOptions(new DataSpec(data, 0.25, 7),
+                new FeatureSpec(32, Augmentation.NONE, TestTimeAugmentation.FLIP),
+                new HeadRecipe(new HeadConfig(true, 0, 0.2, 0, Updater.ADAM, 3e-2), 8, 4, null),
+                new OutputSpec(tmp.resolve("tta.zip"), false, null));
         StringWriter console = new StringWriter();
         TrainingResult result = new TrainingJob(ws, new PrintWriter(console, true), null)
                 .run(base, flip, RunFolder.create(ws.runsDir(), "train"));
@@ -105,9 +109,10 @@ class TrainingJobTest {
     void fineTuningRetrainsTheTopLayersAndTheSavedModelReproducesItsFigures() throws Exception {
         Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 8);
         Workspace ws = new Workspace(tmp.resolve("ws"));
-        TrainingOptions options = new TrainingOptions(data, 0.25, 32, null,
-                new HeadConfig(true, 0, 0.2, 0, Updater.ADAM, 3e-2), 4, 8, 7, Augmentation.FLIP,
-                tmp.resolve("ft.zip"), false, null, TestTimeAugmentation.FLIP, new FineTuning("Conv1_relu", 3, 1e-2));
+        TrainingOptions options = new TrainingOptions(new DataSpec(data, 0.25, 7),
+                new FeatureSpec(32, Augmentation.FLIP, TestTimeAugmentation.FLIP),
+                new HeadRecipe(new HeadConfig(true, 0, 0.2, 0, Updater.ADAM, 3e-2), 8, 4, null),
+                new FineTuning("Conv1_relu", 3, 1e-2), new OutputSpec(tmp.resolve("ft.zip"), false, null));
         StringWriter console = new StringWriter();
         TrainingResult result = new TrainingJob(ws, new PrintWriter(console, true), null)
                 .run(base, options, RunFolder.create(ws.runsDir(), "train"));
@@ -133,9 +138,10 @@ class TrainingJobTest {
     void aFineTuningLayerThatCannotStartFineTuningIsRefusedBeforeAnyWork() throws Exception {
         Path data = LearnableImages.write(tmp.resolve("bugs"), 4, 32, 9);
         Workspace ws = new Workspace(tmp.resolve("ws"));
-        TrainingOptions options = new TrainingOptions(data, 0.25, 32, null, HeadConfig.TUTORIAL, 2, 8, 7,
-                Augmentation.NONE, tmp.resolve("never.zip"), false, null, TestTimeAugmentation.NONE,
-                new FineTuning("no_such_layer", 2, 1e-3));
+        TrainingOptions options = new TrainingOptions(new DataSpec(data, 0.25, 7),
+                new FeatureSpec(32, Augmentation.NONE, TestTimeAugmentation.NONE),
+                new HeadRecipe(HeadConfig.TUTORIAL, 8, 2, null), new FineTuning("no_such_layer", 2, 1e-3),
+                new OutputSpec(tmp.resolve("never.zip"), false, null));
         var e = assertThrows(WorkbenchException.class, () -> new TrainingJob(ws, new PrintWriter(new StringWriter()),
                 null).run(base, options, RunFolder.create(ws.runsDir(), "train")));
         assertTrue(e.getMessage().startsWith("--fine-tune-from: 'no_such_layer' is not a base layer")

@@ -1,8 +1,9 @@
-package io.tlwb.train;
+package io.tlwb.pipeline;
 
 import io.tlwb.RunFolder;
 import io.tlwb.data.ImageDataset;
 import io.tlwb.model.SavedModel;
+import io.tlwb.train.HeadTrainer;
 import java.nio.file.Path;
 import java.util.Map;
 

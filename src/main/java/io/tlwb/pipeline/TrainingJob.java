@@ -1,0 +1,156 @@
+package io.tlwb.pipeline;
+
+import io.tlwb.RunFolder;
+import io.tlwb.WorkbenchException;
+import io.tlwb.Workspace;
+import io.tlwb.data.ImageDataset;
+import io.tlwb.eval.EvaluationResult;
+import io.tlwb.features.Pooling;
+import io.tlwb.model.GraphSurgery;
+import io.tlwb.model.HeadSpec;
+import io.tlwb.model.RetrainableTop;
+import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.train.EpochStats;
+import io.tlwb.train.FineTuner;
+import io.tlwb.train.FineTuning;
+import io.tlwb.train.HeadTrainer;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+
+/**
+ * The main job, step by step as the Keras tutorial: examine the data, build the input pipeline, stack a head on the
+ * frozen base, evaluate it untrained, train (and optionally fine-tune), evaluate again, save the model with its card,
+ * and keep a run folder.
+ */
+public final class TrainingJob {
+
+    private final TransferPipeline pipeline;
+    private final PrintWriter out;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private LongConsumer iterationsPlanned = iterations -> { };
+
+    /**
+     * @param out      where the run reports what it does and finds
+     * @param progress where progress bars go (stderr on the command line), or null for none
+     */
+    public TrainingJob(Workspace workspace, PrintWriter out, PrintStream progress) {
+        this.pipeline = new TransferPipeline(workspace, out, progress);
+        this.out = out;
+    }
+
+    /** Listeners to attach to the graph while it trains (e.g. the dashboard's stats listener). */
+    public TrainingJob addListeners(TrainingListener... more) {
+        listeners.addAll(List.of(more));
+        return this;
+    }
+
+    /** Told, once the data is scanned, how many iterations (minibatches) training will run, fine-tuning included. */
+    public TrainingJob onIterationsPlanned(LongConsumer planned) {
+        this.iterationsPlanned = planned;
+        return this;
+    }
+
+    public TrainingResult run(PretrainedModel base, TrainingOptions options, RunFolder run) {
+        requireValid(base, options);
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        Timer timer = new Timer(seconds);
+        ImageDataset data = timer.time("scan", () -> pipeline.open(options.data(), run));
+        iterationsPlanned.accept(options.iterations(data.train().size()));
+        HeadRecipe recipe = options.recipe();
+        HeadSpec spec = HeadSpec.of(base, data.classes(), recipe.cutLayer(), recipe.head(), options.data().seed());
+        out.printf(Locale.ROOT, "model: %s cut at %s (%d features), %d px input, %s; head: %s%n", base.spec(),
+                spec.cutLayer(), spec.featureSize(), options.features().imageSize(), base.preprocessing().name(),
+                spec.head());
+        FeatureSplits features = timer.time("featurize",
+                () -> pipeline.featurize(base, options.features(), spec.cutLayer(), Pooling.AVERAGE, data));
+        HeadTrainer.Observer observer = new Printer(recipe.epochs()
+                + (options.fineTuning() == null ? 0 : options.fineTuning().epochs()));
+        HeadTrainer trainer = new HeadTrainer(spec, recipe.epochs(), recipe.batchSize())
+                .optTta(options.features().tta());
+        listeners.forEach(trainer::addListeners);
+        HeadTrainer.Outcome headStage = timer.time("train",
+                () -> trainer.train(features.train(), features.validation(), observer));
+        HeadTrainer.Outcome outcome = options.fineTuning() == null ? headStage
+                : fineTune(base, options, data, headStage, observer, timer);
+        TestTimeAugmentation tta = options.features().tta();
+        out.println("after training, on the validation split" + (tta == TestTimeAugmentation.NONE ? ":"
+                : " (test-time augmentation: " + tta + "):"));
+        out.print(outcome.after().toText());
+        TransferPipeline.Saved saved = pipeline.save(base, outcome, data, options.features().imageSize(),
+                options.toMap(), Map.of(), features.engine(), options.output(), run);
+        seconds.put("total", timer.total());
+        saved.metrics().put("seconds", seconds);
+        TransferPipeline.writeMetrics(run, options.output(), saved.metrics());
+        out.printf(Locale.ROOT, "model saved to %s%nrun folder %s (%.1f s in all)%n", saved.modelFile(), run.dir(),
+                seconds.get("total"));
+        return new TrainingResult(saved.model(), saved.modelFile(), run, data, outcome, seconds);
+    }
+
+    /** The checks that need the base but no data: the output, the cut layer and the fine-tuning boundary. */
+    private static void requireValid(PretrainedModel base, TrainingOptions options) {
+        options.output().requireWritable();
+        String cut = options.recipe().cutLayer();
+        if (cut != null) {
+            try {
+                GraphSurgery.requireLayer(base.graph(), cut);
+            } catch (IllegalArgumentException e) {
+                throw new WorkbenchException("--cut-layer: " + e.getMessage());
+            }
+        }
+        if (options.fineTuning() != null) {
+            try {
+                RetrainableTop.requireBoundary(base, cut == null ? base.defaultCutLayer() : cut,
+                        options.fineTuning().frozenLayer());
+            } catch (IllegalArgumentException e) {
+                throw new WorkbenchException("--fine-tune-from: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The second stage: activation maps of the frozen layer (featurized once, cached like pooled features), then the
+     * layers above it retrained with the head.
+     */
+    private HeadTrainer.Outcome fineTune(PretrainedModel base, TrainingOptions options, ImageDataset data,
+                                         HeadTrainer.Outcome headStage, HeadTrainer.Observer observer, Timer timer) {
+        FineTuning fineTuning = options.fineTuning();
+        out.printf(Locale.ROOT, "fine-tuning the layers above %s with the head: %d epochs at learning rate %s%n",
+                fineTuning.frozenLayer(), fineTuning.epochs(), fineTuning.learningRate());
+        FeatureSplits maps = timer.time("featurizeFineTuning", () -> pipeline.featurize(base, options.features(),
+                fineTuning.frozenLayer(), Pooling.NONE, data));
+        FineTuner tuner = new FineTuner(base, fineTuning, options.recipe().batchSize(), options.data().seed())
+                .optTta(options.features().tta());
+        listeners.forEach(tuner::addListeners);
+        return timer.time("fineTune", () -> tuner.train(maps.train(), maps.validation(), headStage, observer));
+    }
+
+    /** Prints the untrained baseline and every epoch. */
+    private final class Printer implements HeadTrainer.Observer {
+        private final int totalEpochs;
+
+        Printer(int totalEpochs) {
+            this.totalEpochs = totalEpochs;
+        }
+
+        @Override
+        public void untrained(EvaluationResult baseline) {
+            out.printf(Locale.ROOT, "untrained head on the validation split: accuracy %.4f  loss %.4f%n",
+                    baseline.accuracy(), baseline.loss());
+        }
+
+        @Override
+        public void epoch(EpochStats epoch) {
+            out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  val_loss %.4f  val_accuracy %.4f  (%.1f s)%s%n",
+                    epoch.epoch(), totalEpochs, epoch.trainLoss(), epoch.validationLoss(),
+                    epoch.validationAccuracy(), epoch.seconds(), epoch.fineTuning() ? "  fine-tuning" : "");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.tlwb.pipeline;
+
+import io.tlwb.train.FineTuning;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything that shapes a training run besides the base model, composed of specs each validated on construction.
+ *
+ * @param data       which images and how they split
+ * @param features   input size, training and validation views
+ * @param recipe     the head and how to train it
+ * @param fineTuning a second stage retraining the base's top layers, or null for none
+ * @param output     where the model and extra metrics go
+ */
+public record TrainingOptions(DataSpec data, FeatureSpec features, HeadRecipe recipe, FineTuning fineTuning,
+                              OutputSpec output) {
+
+    public TrainingOptions {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(features, "features");
+        Objects.requireNonNull(recipe, "recipe");
+        Objects.requireNonNull(output, "output");
+    }
+
+    /** Options without fine-tuning. */
+    public TrainingOptions(DataSpec data, FeatureSpec features, HeadRecipe recipe, OutputSpec output) {
+        this(data, features, recipe, null, output);
+    }
+
+    /** Training iterations (minibatches) over {@code trainImages}, fine-tuning included. */
+    long iterations(int trainImages) {
+        long perEpoch = (trainImages + recipe.batchSize() - 1) / recipe.batchSize();
+        return perEpoch * (recipe.epochs() + (fineTuning == null ? 0 : fineTuning.epochs()));
+    }
+
+    /** The configuration as written to the run folder and the model card (keys as every model card has them). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>(data.toMap());
+        m.putAll(features.toMap());
+        m.put("cutLayer", recipe.cutLayer());
+        m.put("head", recipe.head());
+        m.put("epochs", recipe.epochs());
+        m.put("batchSize", recipe.batchSize());
+        m.put("fineTuning", fineTuning == null ? null : fineTuning.toMap());
+        return m;
+    }
+}
