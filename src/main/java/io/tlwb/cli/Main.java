@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
                 BenchCommand.class,
                 SearchCommand.class,
                 UiCommand.class,
+                ServeCommand.class,
         })
 public final class Main {
 

@@ -1,6 +1,7 @@
 package io.tlwb.data;
 
 import io.tlwb.pretrained.Preprocessing;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -120,6 +121,29 @@ public final class ImagePipeline {
             }
         } catch (IOException | RuntimeException e) {
             throw new DataException(file + ": cannot decode image: " + e.getMessage(), e);
+        }
+        INDArray nhwc = nchw.reshape(1, 3, imageSize, imageSize).permute(0, 2, 3, 1).dup('c');
+        return scaler.apply(nhwc);
+    }
+
+    /**
+     * One image given as its encoded bytes (an upload), as {@code [1, size, size, 3]}: the same pixels
+     * {@link #load(Path)} gives for a file with these bytes. Only JPEG, PNG and BMP are taken, because their size can
+     * be read from the header and a decompression bomb refused before any decoding.
+     *
+     * @param source    how messages name the image
+     * @param maxPixels width times height above which the image is refused unread
+     * @throws ImageRejected saying why the bytes cannot be used
+     */
+    public INDArray load(byte[] bytes, String source, long maxPixels) {
+        ImageProbe.requireUsableUpload(bytes, source, maxPixels);
+        INDArray nchw;
+        try {
+            synchronized (singleLoader) {
+                nchw = singleLoader.asMatrix(new ByteArrayInputStream(bytes));
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new ImageRejected(ImageRejected.Reason.CORRUPT, source + ": cannot decode image: " + e.getMessage());
         }
         INDArray nhwc = nchw.reshape(1, 3, imageSize, imageSize).permute(0, 2, 3, 1).dup('c');
         return scaler.apply(nhwc);

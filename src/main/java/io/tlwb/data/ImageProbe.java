@@ -97,6 +97,29 @@ final class ImageProbe {
         }
     }
 
+    /**
+     * Checks uploaded bytes before decoding: a JPEG, PNG or BMP whose header size is at most {@code maxPixels}, and a
+     * JPEG with its end marker. Decoding failures are the caller's to report.
+     *
+     * @throws ImageRejected saying why not
+     */
+    static void requireUsableUpload(byte[] bytes, String source, long maxPixels) {
+        String format = sniff(bytes);
+        long[] size = format == null ? null : headerSize(format, bytes);
+        if (size == null) {
+            throw new ImageRejected(ImageRejected.Reason.NOT_AN_IMAGE, source + ": not a JPEG, PNG or BMP image"
+                    + (format == null ? "" : " (" + format + ")") + "; send one of those");
+        }
+        if (size[0] <= 0 || size[1] <= 0 || size[0] * size[1] > maxPixels) {
+            throw new ImageRejected(ImageRejected.Reason.TOO_MANY_PIXELS, String.format(Locale.ROOT,
+                    "%s: image too large (%dx%d, limit %.1f megapixels); resize it first", source, size[0], size[1],
+                    maxPixels / 1e6));
+        }
+        if (format.equals("JPEG") && !hasJpegEnd(bytes)) {
+            throw new ImageRejected(ImageRejected.Reason.CORRUPT, source + ": truncated JPEG (no end-of-image marker)");
+        }
+    }
+
     private static Result bad(Path file, String format, String sha, String problem) {
         return new Result(file, format, 0, 0, 0, 0, sha, problem);
     }
@@ -137,8 +160,13 @@ final class ImageProbe {
         return true;
     }
 
-    /** Width and height from the header of a PNG or JPEG without decoding it, or null. */
+    /** Width and height from the header of a PNG, JPEG or BMP without decoding it, or null. */
     static long[] headerSize(String format, byte[] b) {
+        if (format.equals("BMP")) { // BITMAPINFOHEADER: little-endian width and (signed, negative: top-down) height
+            long w = readIntLittleEndian(b, 18);
+            long h = Math.abs(readIntLittleEndian(b, 22));
+            return new long[] {w, h};
+        }
         if (format.equals("PNG") && b.length >= 24) {
             return new long[] {readInt(b, 16), readInt(b, 20)};
         }
@@ -167,6 +195,10 @@ final class ImageProbe {
             }
         }
         return null;
+    }
+
+    private static long readIntLittleEndian(byte[] b, int at) {
+        return (b[at] & 0xFF) | ((b[at + 1] & 0xFF) << 8) | ((b[at + 2] & 0xFF) << 16) | ((long) b[at + 3] << 24);
     }
 
     private static long readInt(byte[] b, int at) {

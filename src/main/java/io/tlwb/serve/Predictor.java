@@ -107,6 +107,28 @@ public final class Predictor {
         return Evaluator.evaluate(classes(), predictions);
     }
 
+    /** The model card of the model this predicts with. */
+    public ModelCard card() {
+        return model.card();
+    }
+
+    /**
+     * An uploaded image as the model's input {@code [1, size, size, 3]}: the same pixels a file with these bytes gives.
+     *
+     * @throws io.tlwb.data.ImageRejected saying why the bytes cannot be used
+     */
+    public INDArray decode(byte[] bytes, String source, long maxPixels) {
+        return pipeline.load(bytes, source, maxPixels);
+    }
+
+    /**
+     * Class probabilities {@code [batch][classes]} of decoded images stacked along the batch axis, with this
+     * predictor's test-time augmentation. Not thread-safe: one caller at a time.
+     */
+    public float[][] probabilities(INDArray images) {
+        return tta.output(forward, images).toFloatMatrix();
+    }
+
     /** @throws io.tlwb.data.DataException naming the file when it is missing or cannot be decoded */
     public Result predict(Path file) {
         INDArray probabilities = tta.output(forward, pipeline.load(file));
