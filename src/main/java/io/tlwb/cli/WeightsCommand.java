@@ -77,24 +77,34 @@ final class WeightsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "fetch", description = "Fetch SPEC into the weights cache (converting it to Keras HDF5).")
-    static final class FetchCommand implements Callable<Integer> {
-        @Spec
+    /** What fetch, info and verify share: the workspace, the SPEC argument and where output goes. */
+    static final class SpecArgument {
+        @Spec(Spec.Target.MIXEE)
         CommandSpec spec;
         @Mixin
         WorkspaceOption ws;
         @Parameters(paramLabel = "SPEC", defaultValue = WeightSources.DEFAULT_SPEC,
-                description = "Weights to fetch (default: ${DEFAULT-VALUE}).")
+                description = "The weights (default: ${DEFAULT-VALUE}).")
         String weights;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+    }
+
+    @Command(name = "fetch", description = "Fetch SPEC into the weights cache (converting it to Keras HDF5).")
+    static final class FetchCommand implements Callable<Integer> {
+        @Mixin
+        SpecArgument target;
         @Option(names = "--force", description = "Delete a cached copy first and fetch again.")
         boolean force;
 
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
-            WeightsFile f = WeightSources.fetch(weights, ws.workspace(), force);
-            PrintWriter out = spec.commandLine().getOut();
-            out.printf(Locale.ROOT, "%s -> %s%nsha256 %s (%.1f s)%n", weights, f.file(), f.sha256(),
+            WeightsFile f = WeightSources.fetch(target.weights, target.ws.workspace(), force);
+            PrintWriter out = target.out();
+            out.printf(Locale.ROOT, "%s -> %s%nsha256 %s (%.1f s)%n", target.weights, f.file(), f.sha256(),
                     (System.nanoTime() - t0) / 1e9);
             out.flush();
             return 0;
@@ -103,24 +113,19 @@ final class WeightsCommand implements Callable<Integer> {
 
     @Command(name = "info", description = "Import SPEC and describe it: layers, parameters, shapes, cut layer.")
     static final class InfoCommand implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
         @Mixin
-        WorkspaceOption ws;
-        @Parameters(paramLabel = "SPEC", defaultValue = WeightSources.DEFAULT_SPEC,
-                description = "Weights to describe (default: ${DEFAULT-VALUE}).")
-        String weights;
+        SpecArgument target;
 
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
-            PretrainedModel m = WeightSources.load(weights, ws.workspace());
+            PretrainedModel m = WeightSources.load(target.weights, target.ws.workspace());
             double seconds = (System.nanoTime() - t0) / 1e9;
             ComputationGraph g = m.graph();
             int size = m.nativeInputSize();
             Map<String, InputType> types = activationTypes(g, size);
             String output = g.getConfiguration().getNetworkOutputs().get(0);
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = target.out();
             out.printf(Locale.ROOT, "%-15s %s%n", "spec", m.spec());
             out.printf(Locale.ROOT, "%-15s %s%n", "file", m.file());
             out.printf(Locale.ROOT, "%-15s %s%n", "sha256", m.sha256());
@@ -159,23 +164,19 @@ final class WeightsCommand implements Callable<Integer> {
 
     @Command(name = "verify", description = "Compare SPEC's DL4J outputs with TensorFlow.js reference outputs.")
     static final class VerifyCommand implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
         @Mixin
-        WorkspaceOption ws;
-        @Parameters(paramLabel = "SPEC", defaultValue = WeightSources.DEFAULT_SPEC,
-                description = "Weights to verify (default: ${DEFAULT-VALUE}).")
-        String weights;
+        SpecArgument target;
 
         @Override
         public Integer call() {
+            String weights = target.weights;
             if (!ReferenceCheck.hasReference(weights)) {
                 throw new WeightsException("no TF.js reference outputs for " + weights + ": `weights verify` checks "
                         + WeightSources.NSFWJS_SPEC + " and " + WeightSources.MID_SPEC + "; use `weights info "
                         + weights + "` for other weights");
             }
-            ReferenceCheck.Result r = ReferenceCheck.verify(WeightSources.load(weights, ws.workspace()));
-            PrintWriter out = spec.commandLine().getOut();
+            ReferenceCheck.Result r = ReferenceCheck.verify(WeightSources.load(weights, target.ws.workspace()));
+            PrintWriter out = target.out();
             out.println(r.render());
             out.flush();
             return r.passed() ? 0 : Main.EXIT_CHECK_FAILED;

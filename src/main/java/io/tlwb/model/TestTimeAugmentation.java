@@ -43,8 +43,12 @@ public enum TestTimeAugmentation implements Named {
         if (this == NONE) {
             return plain;
         }
-        plain = plain.dup(); // a graph's output may be workspace-backed memory the next call reuses
-        return combine(plain, model.apply(ImagePipeline.flipHorizontally(nhwc)));
+        INDArray first = plain.dup(); // a graph's output may be workspace-backed memory the next call reuses
+        INDArray flipped = ImagePipeline.flipHorizontally(nhwc);
+        INDArray combined = combine(first, model.apply(flipped));
+        flipped.close(); // ours, and as large as the batch: freed now rather than by the garbage collector
+        first.close();
+        return combined;
     }
 
     /**

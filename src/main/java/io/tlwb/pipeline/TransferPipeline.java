@@ -6,12 +6,7 @@ import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
-import io.tlwb.data.ImagePipeline;
 import io.tlwb.data.SkippedFile;
-import io.tlwb.features.FeatureCache;
-import io.tlwb.features.FeatureExtractor;
-import io.tlwb.features.Featurizer;
-import io.tlwb.features.Featurizers;
 import io.tlwb.features.Pooling;
 import io.tlwb.model.ModelCard;
 import io.tlwb.model.SavedModel;
@@ -29,27 +24,32 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The steps every job shares, in the order they run: open the data, featurize it through the frozen base (cached),
- * and, once a head is trained, join it with the base and save the model with its card and the run's records.
+ * The steps every job shares, in the order they run: open the data, featurize it through the frozen base (a
+ * {@link FeatureStore}: cached on this machine by default), and, once a head is trained, join it with the base and
+ * save the model with its card and the run's records.
  * {@link TrainingJob} and {@code tune.HyperparameterSearch} are its callers; neither reaches into the other.
  */
 public final class TransferPipeline {
 
-    /** Images per engine call when featurizing: the engine's concern, not the head's batch size. */
-    static final int FEATURIZE_BATCH = 32;
-
     private final Workspace workspace;
     private final PrintWriter out;
-    private final PrintStream progress;
+    private final FeatureStore features;
 
     /**
+     * A pipeline featurizing on this machine ({@link LocalFeatureStore}).
+     *
      * @param out      where the steps report what they do and find
      * @param progress where progress bars go (stderr on the command line), or null for none
      */
     public TransferPipeline(Workspace workspace, PrintWriter out, PrintStream progress) {
+        this(workspace, out, new LocalFeatureStore(workspace, out, progress));
+    }
+
+    /** A pipeline getting its features from {@code features}. */
+    public TransferPipeline(Workspace workspace, PrintWriter out, FeatureStore features) {
         this.workspace = workspace;
         this.out = out;
-        this.progress = progress;
+        this.features = features;
     }
 
     /** Scans and splits the images, says what it found, and lists unusable files in {@code run/skipped.txt}. */
@@ -76,18 +76,10 @@ public final class TransferPipeline {
         return data;
     }
 
-    /** Both splits' features at {@code layer}, from the cache where present. */
+    /** Both splits' features at {@code layer}, from the feature store. */
     public FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling,
                                    ImageDataset data) {
-        Featurizer featurizer = Featurizers.create(base, layer, spec.imageSize(), pooling);
-        out.printf("frozen base up to %s runs on: %s%n", layer, featurizer.engine());
-        FeatureExtractor extractor = new FeatureExtractor(featurizer,
-                new ImagePipeline(spec.imageSize(), base.preprocessing()),
-                new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), FEATURIZE_BATCH, progress);
-        return new FeatureSplits(
-                extractor.extract("train", data.train(), data.numClasses(), spec.augmentation()),
-                extractor.extract("validation", data.validation(), data.numClasses(), spec.validationViews()),
-                featurizer.engine());
+        return features.featurize(base, spec, layer, pooling, data);
     }
 
     /** What {@link #save} wrote. */

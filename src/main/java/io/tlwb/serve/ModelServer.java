@@ -412,7 +412,12 @@ public final class ModelServer implements AutoCloseable {
                 .sorted(Comparator.comparingDouble((Integer c) -> probabilities[c]).reversed()
                         .thenComparing(c -> c))
                 .limit(k)
-                .map(c -> Map.<String, Object>of("className", labels.get(c), "probability", (double) probabilities[c]))
+                .map(c -> {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("className", labels.get(c));
+                    row.put("probability", (double) probabilities[c]);
+                    return row;
+                })
                 .toList();
     }
 
@@ -448,11 +453,11 @@ public final class ModelServer implements AutoCloseable {
                     + " MB (serve --max-upload-mb)";
             default -> "internal error";
         };
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return; // answered already, or the client has gone: nothing to say, nothing wrong here
+        }
         if (code == 500 && !(ctx.failure() instanceof Failure)) {
             LOG.error("request failed: {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
-        }
-        if (ctx.response().ended() || ctx.response().closed()) {
-            return;
         }
         respond(ctx, code, Map.of("error", message, "code", code));
     }

@@ -3,10 +3,10 @@ package io.tlwb.serve;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.data.LabeledImage;
+import io.tlwb.engine.FrozenBase;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Evaluator;
 import io.tlwb.eval.Prediction;
-import io.tlwb.engine.FrozenBase;
 import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
 import io.tlwb.model.GraphSurgery;
@@ -58,7 +58,12 @@ public final class Predictor {
                     card.cutLayer())[2];
             ComputationGraph head = TransferModel.headOf(graph, featureSize, card.classes().size(), card.head());
             FrozenBase engine = base.get();
-            this.forward = images -> head.outputSingle(false, engine.pooled(images));
+            this.forward = images -> {
+                INDArray features = engine.pooled(images);
+                INDArray probabilities = head.outputSingle(false, features);
+                features.close(); // a fresh array per call; freed now, not when the collector gets to it
+                return probabilities;
+            };
         } else {
             this.forward = images -> graph.outputSingle(false, images);
         }

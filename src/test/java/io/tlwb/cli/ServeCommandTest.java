@@ -7,7 +7,9 @@ import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.testing.TinyTraining;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,8 +40,12 @@ class ServeCommandTest {
         ((ServeCommand) cli.getSubcommands().get("serve").getCommand()).stopSignal = () -> {
             Matcher url = Pattern.compile("at (http://\\S+) ").matcher(out.toString());
             assertTrue(url.find(), out.toString());
-            pingStatus[0] = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url.group(1))
-                    .resolve("/models/bugs")).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+            try {
+                pingStatus[0] = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url.group(1))
+                        .resolve("/models/bugs")).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         };
         int code = cli.execute("serve", "-w", ws.root().toString(), "--model", zip.getFileName().toString(),
                 "--port", "0");
