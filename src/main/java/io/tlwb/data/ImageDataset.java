@@ -2,11 +2,7 @@ package io.tlwb.data;
 
 import io.tlwb.Hashes;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -59,18 +55,6 @@ public record ImageDataset(Path root, List<String> classes, List<LabeledImage> t
         Path f = file.toAbsolutePath().normalize();
         Path rel = f.startsWith(base) ? base.relativize(f) : f;
         return rel.toString().replace('\\', '/');
-    }
-
-    /** Groups of two or more usable images with identical content (same SHA-256), train and validation together. */
-    public List<List<LabeledImage>> duplicates() {
-        Map<String, List<LabeledImage>> bySha = new LinkedHashMap<>();
-        Stream.concat(train.stream(), validation.stream())
-                .forEach(image -> bySha.computeIfAbsent(image.sha256(), k -> new ArrayList<>()).add(image));
-        return bySha.values().stream()
-                .filter(group -> group.size() > 1)
-                .map(List::copyOf)
-                .sorted(Comparator.comparing(group -> group.get(0).file()))
-                .toList();
     }
 
     /** Images per class in {@code images}, indexed by label. */

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,9 +21,11 @@ class DemoDatasetTest {
     @Test
     void demoDatasetOpensCleanlyWithEnoughImagesPerClass() {
         ImageDataset ds = ImageFolders.open(DEMO, 0.2, 42);
-        assertEquals(java.util.List.of("birds", "flowers", "fruit", "mammals"), ds.classes());
+        assertEquals(List.of("birds", "flowers", "fruit", "mammals"), ds.classes());
         assertTrue(ds.skipped().isEmpty(), ds.skippedReport());
-        assertTrue(ds.duplicates().isEmpty(), "duplicates: " + ds.duplicates());
+        List<LabeledImage> all = new ArrayList<>(ds.train());
+        all.addAll(ds.validation());
+        assertEquals(all.size(), all.stream().map(LabeledImage::sha256).distinct().count(), "no duplicate photos");
         int[] train = ds.countPerClass(ds.train());
         int[] validation = ds.countPerClass(ds.validation());
         assertTrue(Arrays.stream(train).allMatch(n -> n >= 15), Arrays.toString(train));
@@ -50,7 +54,7 @@ class DemoDatasetTest {
         Path b = Fixtures.distinctPng(root.resolve("sub/b.png"), 8, 2);
         Fixtures.distinctPng(root.resolve(".hidden/c.png"), 8, 3);
         Fixtures.distinctPng(root.resolve("sub/.d.png"), 8, 4);
-        assertEquals(java.util.List.of(a, b), ImageFolders.files(root));
-        assertEquals(java.util.List.of(a), ImageFolders.files(a));
+        assertEquals(List.of(a, b), ImageFolders.files(root));
+        assertEquals(List.of(a), ImageFolders.files(a));
     }
 }

@@ -200,13 +200,4 @@ class ImageFoldersTest {
                 () -> ImageFolders.openEvaluationSet(root, List.of("cats", "dogs")));
         assertTrue(e.getMessage().contains("[zebras]"), e.getMessage());
     }
-
-    @Test
-    void duplicatesAreFoundByContent() throws Exception {
-        Path root = Fixtures.classFolders(dir.resolve("ds"), 3, "a", "b");
-        Files.copy(root.resolve("a/a-0.png"), root.resolve("b/copy-of-a0.png"));
-        ImageDataset ds = ImageFolders.open(root, 0.3, 1);
-        assertEquals(1, ds.duplicates().size());
-        assertEquals(2, ds.duplicates().get(0).size());
-    }
 }
