@@ -4,7 +4,10 @@ import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.Updater;
+import io.tlwb.pipeline.ClusterFeatureStores;
+import io.tlwb.pipeline.FeatureStore;
 import io.tlwb.pipeline.HeadRecipe;
+import io.tlwb.pipeline.LocalFeatureStore;
 import io.tlwb.pipeline.TrainingJob;
 import io.tlwb.pipeline.TrainingOptions;
 import io.tlwb.pipeline.TrainingResult;
@@ -92,6 +95,11 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Featurize on Apache Spark at MASTER (local[*], local-cluster[N,cores,MB], spark://host:port, "
+                    + "yarn, k8s://...); needs the Spark build (mvn -Pspark). Default: this machine.")
+    String sparkMaster;
+
     @Option(names = "--metrics-json", paramLabel = "FILE", description = "Also write the metrics to FILE.")
     Path metricsJson;
 
@@ -112,8 +120,10 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PretrainedModel base = WeightSources.load(dataOptions.weights, workspace);
         RunFolder run = RunFolder.create(workspace.runsDir(), "train");
-        try (LiveRun live = dashboard.begin(run, out)) {
-            TrainingResult result = new TrainingJob(workspace, out, System.err)
+        try (FeatureStore features = sparkMaster == null ? new LocalFeatureStore(workspace, out, System.err)
+                : ClusterFeatureStores.connect("--spark", sparkMaster, workspace, out, System.err);
+             LiveRun live = dashboard.begin(run, out)) {
+            TrainingResult result = TrainingJob.featurizingWith(features, workspace, out)
                     .addListeners(live.listener())
                     .onIterationsPlanned(live::planFor)
                     .run(base, options, run);

@@ -25,7 +25,7 @@ public record FeatureSpec(int imageSize, Augmentation augmentation, TestTimeAugm
     }
 
     /** The validation views: the image, and its mirror when test-time augmentation averages both. */
-    Augmentation validationViews() {
+    public Augmentation validationViews() {
         return tta == TestTimeAugmentation.FLIP ? Augmentation.FLIP : Augmentation.NONE;
     }
 

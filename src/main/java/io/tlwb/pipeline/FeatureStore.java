@@ -9,11 +9,16 @@ import io.tlwb.pretrained.PretrainedModel;
  * local store ({@link LocalFeatureStore}) runs the engine on this machine and caches on disk; a cluster store plugs
  * in here without the jobs noticing.
  */
-public interface FeatureStore {
+public interface FeatureStore extends AutoCloseable {
 
     /**
      * Both splits' features of {@code data} through {@code base} up to {@code layer}: the training augmentation's views
      * and the validation views test-time augmentation needs ({@link FeatureSpec}).
      */
     FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling, ImageDataset data);
+
+    /** Releases what the store holds (a cluster connection); the local store holds nothing. */
+    @Override
+    default void close() {
+    }
 }

@@ -42,8 +42,17 @@ public final class TrainingJob {
      * @param progress where progress bars go (stderr on the command line), or null for none
      */
     public TrainingJob(Workspace workspace, PrintWriter out, PrintStream progress) {
-        this.pipeline = new TransferPipeline(workspace, out, progress);
+        this(new TransferPipeline(workspace, out, progress), out);
+    }
+
+    private TrainingJob(TransferPipeline pipeline, PrintWriter out) {
+        this.pipeline = pipeline;
         this.out = out;
+    }
+
+    /** A job getting its features from {@code features} (e.g. a Spark cluster) rather than this machine. */
+    public static TrainingJob featurizingWith(FeatureStore features, Workspace workspace, PrintWriter out) {
+        return new TrainingJob(new TransferPipeline(workspace, out, features), out);
     }
 
     /** Listeners to attach to the graph while it trains (e.g. the dashboard's stats listener). */

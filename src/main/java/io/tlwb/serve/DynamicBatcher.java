@@ -80,9 +80,9 @@ public final class DynamicBatcher implements AutoCloseable {
      */
     public CompletableFuture<float[]> submit(INDArray image) {
         CompletableFuture<float[]> result = new CompletableFuture<>();
-        boolean queued = queue.offer(new Job(image, result));
+        // no longer decoding before it is queued: counted as both, it would make a batch wait for itself
         decoding.decrementAndGet();
-        if (!queued) {
+        if (!queue.offer(new Job(image, result))) {
             throw new QueueFull(queue.remainingCapacity() + queue.size());
         }
         return result;

@@ -1,0 +1,106 @@
+package io.tlwb.spark;
+
+import io.tlwb.AtomicFiles;
+import io.tlwb.data.Augmentation;
+import io.tlwb.data.ImagePipeline;
+import io.tlwb.data.LabeledImage;
+import io.tlwb.features.FeatureCache;
+import io.tlwb.features.FeatureExtractor;
+import io.tlwb.features.FeatureSet;
+import io.tlwb.features.Featurizers;
+import io.tlwb.features.Pooling;
+import io.tlwb.pretrained.Preprocessing;
+import io.tlwb.pretrained.PretrainedModel;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * The base as executors receive it (one broadcast per job) and what they do with a partition: decode each image with
+ * the image pipeline, run the engine, and return one row per view. The engine is compiled once per executor JVM.
+ */
+final class ExecutorBase implements Serializable {
+
+    /** Images per engine call, as locally. */
+    private static final int BATCH = 32;
+
+    private final byte[] graph;
+    private final String spec;
+    private final String sha256;
+    private final int nativeInputSize;
+    private final String preprocessing;
+    private final String bottleneck;
+    private final String layer;
+    private final int imageSize;
+    private final Pooling pooling;
+    private final int numClasses;
+
+    private transient volatile PretrainedModel restored;
+
+    ExecutorBase(byte[] graph, String spec, String sha256, int nativeInputSize, String preprocessing,
+                 String bottleneck, String layer, int imageSize, Pooling pooling, int numClasses) {
+        this.graph = graph;
+        this.spec = spec;
+        this.sha256 = sha256;
+        this.nativeInputSize = nativeInputSize;
+        this.preprocessing = preprocessing;
+        this.bottleneck = bottleneck;
+        this.layer = layer;
+        this.imageSize = imageSize;
+        this.pooling = pooling;
+        this.numClasses = numClasses;
+    }
+
+    /** Every view of every image of the partition, featurized as {@link FeatureExtractor} does locally. */
+    List<FeatureRow> featurize(Iterator<Task> partition) throws IOException {
+        Map<Augmentation, List<Task>> byAugmentation = new LinkedHashMap<>();
+        partition.forEachRemaining(t -> byAugmentation.computeIfAbsent(t.augmentation(), a -> new ArrayList<>()).add(t));
+        PretrainedModel base = base();
+        Path scratch = Files.createTempDirectory("tlwb-executor-cache-");
+        try {
+            FeatureExtractor extractor = new FeatureExtractor(Featurizers.create(base, layer, imageSize, pooling),
+                    new ImagePipeline(imageSize, base.preprocessing()),
+                    new FeatureCache(scratch, "executor"), BATCH, null);
+            List<FeatureRow> rows = new ArrayList<>();
+            for (Map.Entry<Augmentation, List<Task>> group : byAugmentation.entrySet()) {
+                List<LabeledImage> images = group.getValue().stream()
+                        .map(t -> new LabeledImage(Path.of(t.path()), t.label(), t.sha256())).toList();
+                FeatureSet set = extractor.extract("partition", images, numClasses, group.getKey());
+                for (int v = 0; v < set.viewNames().size(); v++) {
+                    float[][] matrix = set.views().get(v).toFloatMatrix();
+                    for (int i = 0; i < images.size(); i++) {
+                        rows.add(new FeatureRow(images.get(i).sha256(), set.viewNames().get(v).name(), matrix[i]));
+                    }
+                }
+            }
+            return rows;
+        } finally {
+            AtomicFiles.deleteTree(scratch);
+        }
+    }
+
+    /** The base, restored from the broadcast bytes once per executor JVM. */
+    private PretrainedModel base() throws IOException {
+        PretrainedModel model = restored;
+        if (model == null) {
+            synchronized (this) {
+                if (restored == null) {
+                    ComputationGraph g = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(graph), false);
+                    restored = new PretrainedModel(spec, g, Path.of(spec), sha256, nativeInputSize,
+                            Preprocessing.named(preprocessing), bottleneck);
+                }
+                model = restored;
+            }
+        }
+        return model;
+    }
+}

@@ -1,0 +1,112 @@
+package io.tlwb.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tlwb.RunFolder;
+import io.tlwb.Workspace;
+import io.tlwb.data.Augmentation;
+import io.tlwb.data.ImageDataset;
+import io.tlwb.data.ImageFolders;
+import io.tlwb.features.Pooling;
+import io.tlwb.model.HeadConfig;
+import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.model.Updater;
+import io.tlwb.pipeline.ClusterFeatureStores;
+import io.tlwb.pipeline.DataSpec;
+import io.tlwb.pipeline.FeatureSpec;
+import io.tlwb.pipeline.FeatureSplits;
+import io.tlwb.pipeline.FeatureStore;
+import io.tlwb.pipeline.HeadRecipe;
+import io.tlwb.pipeline.LocalFeatureStore;
+import io.tlwb.pipeline.OutputSpec;
+import io.tlwb.pipeline.TrainingJob;
+import io.tlwb.pipeline.TrainingOptions;
+import io.tlwb.pipeline.TrainingResult;
+import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.testing.LearnableImages;
+import io.tlwb.testing.TinyBase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Featurizing on a real multi-process Spark cluster (two executor JVMs) gives what this machine gives. */
+class SparkFeatureStoreTest {
+
+    static final String CLUSTER = "local-cluster[2,1,1024]";
+
+    @TempDir
+    Path tmp;
+
+    private final PretrainedModel base = TinyBase.create(16, 21);
+
+    private TrainingOptions options(Path data, Path model) {
+        return new TrainingOptions(new DataSpec(data, 0.25, 7),
+                new FeatureSpec(32, Augmentation.FLIP, TestTimeAugmentation.FLIP),
+                new HeadRecipe(new HeadConfig(true, 0, 0.2, 0, Updater.ADAM, 3e-2), 4, 6, null),
+                new OutputSpec(model, false, null));
+    }
+
+    /** The Spark home the build points SPARK_HOME at: workers read its (empty) jars folder and work below it. */
+    @BeforeAll
+    static void sparkHome() throws Exception {
+        Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
+    }
+
+    @Test
+    void aClusterOfExecutorJvmsGivesTheSameFeaturesAndTheSameFiguresAsThisMachine() throws Exception {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 3);
+        Workspace here = new Workspace(tmp.resolve("here"));
+        Workspace cluster = new Workspace(tmp.resolve("cluster"));
+        StringWriter said = new StringWriter();
+        PrintWriter out = new PrintWriter(said, true);
+
+        ImageDataset images = ImageFolders.open(data, 0.25, 7);
+        FeatureSpec spec = options(data, null).features();
+        FeatureSplits local = new LocalFeatureStore(here, out, null).featurize(base, spec, "out_relu",
+                Pooling.AVERAGE, images);
+        TrainingResult localRun = new TrainingJob(here, out, null).run(base, options(data, tmp.resolve("l.zip")),
+                RunFolder.create(here.runsDir(), "train"));
+
+        try (FeatureStore spark = ClusterFeatureStores.connect("--spark", CLUSTER, cluster, out, null)) {
+            SparkSession session = SparkSession.active();
+            long driver = ProcessHandle.current().pid();
+            List<Long> executors = JavaSparkContext.fromSparkContext(session.sparkContext())
+                    .parallelize(List.of(1, 2, 3, 4), 4).map(i -> ProcessHandle.current().pid()).distinct().collect();
+            assertFalse(executors.contains(driver), "tasks run in executor JVMs, not the driver");
+
+            FeatureSplits remote = spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
+            assertTrue(said.toString().contains("on Spark (" + CLUSTER), said.toString());
+            assertTrue(remote.engine().endsWith("on Spark " + CLUSTER), remote.engine());
+            for (int view = 0; view < local.train().viewNames().size(); view++) {
+                assertArrayEquals(local.train().views().get(view).ravel().toFloatVector(),
+                        remote.train().views().get(view).ravel().toFloatVector(), 1e-5f, "train view " + view);
+            }
+            assertArrayEquals(local.validation().features().ravel().toFloatVector(),
+                    remote.validation().features().ravel().toFloatVector(), 1e-5f);
+            assertArrayEquals(local.train().labels(), remote.train().labels());
+
+            TrainingResult clusterRun = TrainingJob.featurizingWith(spark, cluster, out)
+                    .run(base, options(data, tmp.resolve("c.zip")), RunFolder.create(cluster.runsDir(), "train"));
+            assertEquals(localRun.outcome().after().accuracy(), clusterRun.outcome().after().accuracy());
+            assertEquals(localRun.outcome().after().loss(), clusterRun.outcome().after().loss(), 1e-6);
+        }
+    }
+
+    @Test
+    void withoutTheSparkBuildTheOptionSaysHowToGetIt() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.tlwb.WorkbenchException.class,
+                () -> ClusterFeatureStores.connect("--flink", "x", new Workspace(tmp), new PrintWriter(
+                        new StringWriter()), null));
+        assertTrue(e.getMessage().contains("mvn -Pspark"), e.getMessage());
+    }
+}
