@@ -65,6 +65,15 @@ async function showCard() {
     ...field("engine", info.engine),
     ...field("model file", info.file),
   );
+  if (info.report) {
+    const link = document.createElement("a");
+    link.href = info.report;
+    link.target = "_blank";
+    link.textContent = "open";
+    const [dt, dd] = field("training report", "");
+    dd.append(link);
+    $("card-fields").append(dt, dd);
+  }
 }
 
 function bar(className, probability) {

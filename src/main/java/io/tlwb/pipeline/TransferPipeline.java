@@ -31,6 +31,9 @@ import java.util.Map;
  */
 public final class TransferPipeline {
 
+    /** The key of the model card's training settings that records the run folder (its report lives there). */
+    public static final String RUN_KEY = "runFolder";
+
     private final Workspace workspace;
     private final PrintWriter out;
     private final FeatureStore features;
@@ -97,17 +100,19 @@ public final class TransferPipeline {
     public Saved save(PretrainedModel base, HeadTrainer.Outcome outcome, ImageDataset data, int imageSize,
                       Map<String, Object> settings, Map<String, Object> extra, String engine, OutputSpec output,
                       RunFolder run) {
+        Map<String, Object> recorded = new LinkedHashMap<>(settings);
+        recorded.put(RUN_KEY, run.dir().toAbsolutePath().normalize().toString());
         Map<String, Object> metrics = new LinkedHashMap<>(metrics(data, outcome));
         metrics.putAll(extra);
         metrics.put("engine", engine);
         TrainedHead head = outcome.trained();
         SavedModel saved = new SavedModel(TransferModel.assemble(base, head).graph(), new ModelCard(ModelCard.FORMAT,
                 data.classes(), imageSize, base.preprocessing().name(), base.spec(), base.sha256(),
-                head.spec().cutLayer(), head.trainedLayerNames(), head.spec().head(), settings, metrics,
+                head.spec().cutLayer(), head.trainedLayerNames(), head.spec().head(), recorded, metrics,
                 data.fingerprint(), Provenance.current()));
         Path modelFile = output.modelFile(workspace, data, run);
         saved.save(modelFile, output.overwrite());
-        run.writeJson("config.json", Map.of("options", settings, "weights", Map.of("spec", base.spec(),
+        run.writeJson("config.json", Map.of("options", recorded, "weights", Map.of("spec", base.spec(),
                 "sha256", base.sha256()), "engine", engine, "provenance", saved.card().provenance()));
         return new Saved(saved, modelFile, metrics);
     }

@@ -7,6 +7,8 @@ import io.tlwb.Hashes;
 import io.tlwb.WorkbenchException;
 import io.tlwb.data.ImageRejected;
 import io.tlwb.model.SavedModel;
+import io.tlwb.pipeline.TransferPipeline;
+import io.tlwb.report.RunReport;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -195,13 +197,15 @@ public final class ModelServer implements AutoCloseable {
         router.route("/models/*").handler(this::authorize);
         router.get("/models").handler(this::listModels);
         router.get("/models/:name").handler(this::describeModel);
+        router.get("/models/:name/report").handler(this::report);
         router.route("/predictions/*").handler(this::authorize);
         BodyHandler body = BodyHandler.create(uploads.toString())
                 .setBodyLimit(settings.maxUploadBytes())
                 .setDeleteUploadedFilesOnEnd(true);
         router.post("/predictions/:model").handler(this::watchMultipart).handler(body).handler(this::predict);
         router.put("/predictions/:model").handler(this::watchMultipart).handler(body).handler(this::predict);
-        for (String path : List.of("/ping", "/metrics", "/models", "/models/:name", "/predictions/:model")) {
+        for (String path : List.of("/ping", "/metrics", "/models", "/models/:name", "/models/:name/report",
+                "/predictions/:model")) {
             router.route(path).handler(ctx -> fail(ctx, 405, ctx.request().method() + " is not allowed on "
                     + ctx.request().path()));
         }
@@ -265,8 +269,45 @@ public final class ModelServer implements AutoCloseable {
         card.put("sha256", m.sha256());
         card.put("engine", m.predictor().engine());
         card.put("tta", m.predictor().tta().cliName());
+        card.put("report", report(m) == null ? null : "/models/" + m.name() + "/report");
         card.put("card", m.saved().card());
         respond(ctx, 200, card);
+    }
+
+    /** The HTML report of the run that trained {@code m}, when its card names the run folder and the report is there. */
+    private static Path report(ServedModel m) {
+        Object run = m.saved().card().training().get(TransferPipeline.RUN_KEY);
+        Path report = run == null ? null : Path.of(run.toString()).resolve(RunReport.FILE_NAME);
+        return report != null && Files.isRegularFile(report) ? report : null;
+    }
+
+    /** The training report, a file the model's own card points at: nothing a request names reaches the disk. */
+    private void report(RoutingContext ctx) {
+        ServedModel m = models.get(ctx.pathParam("name"));
+        if (m == null) {
+            fail(ctx, 404, unknownModel(ctx.pathParam("name")));
+            return;
+        }
+        Path report = report(m);
+        if (report == null) {
+            fail(ctx, 404, "model '" + m.name() + "' has no training report here (its card names no run folder, or "
+                    + "the run folder's report.html is gone)");
+            return;
+        }
+        vertx.<Buffer>executeBlocking(promise -> {
+            try {
+                promise.complete(Buffer.buffer(Files.readAllBytes(report)));
+            } catch (IOException e) {
+                promise.fail(e);
+            }
+        }, false, read -> {
+            if (read.failed()) {
+                fail(ctx, 404, "cannot read the training report of '" + m.name() + "'");
+            } else {
+                ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                        .putHeader("X-Content-Type-Options", "nosniff").end(read.result());
+            }
+        });
     }
 
     private String unknownModel(String name) {

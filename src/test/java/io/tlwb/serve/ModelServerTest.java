@@ -12,6 +12,7 @@ import io.tlwb.Workspace;
 import io.tlwb.data.LabeledImage;
 import io.tlwb.model.SavedModel;
 import io.tlwb.pipeline.TrainingResult;
+import io.tlwb.report.RunReport;
 import io.tlwb.testing.TinyTraining;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -59,6 +60,7 @@ class ModelServerTest {
         TrainingResult result = TinyTraining.run(ws, RunFolder.create(ws.runsDir(), "train"));
         model = result.modelFile();
         images = result.dataset().validation();
+        RunReport.write(result);
         server = ModelServer.start(Map.of("bugs", model), settings(null, null, 20L << 20, 5_000).withPort(0));
     }
 
@@ -126,6 +128,10 @@ class ModelServerTest {
         assertEquals(List.of("ants", "bees"), JSON.convertValue(card.path("card").path("classes"), List.class));
         assertTrue(card.path("engine").asText().contains("oneDNN"), card.toString());
         assertEquals(64, card.path("sha256").asText().length());
+        assertEquals("/models/bugs/report", card.path("report").asText());
+        Reply report = send(at(server, "/models/bugs/report"));
+        assertEquals(200, report.code());
+        assertTrue(report.body().contains("Training report"), "the run's report.html");
         Reply unknown = send(at(server, "/models/nope"));
         assertEquals(404, unknown.code());
         assertTrue(unknown.json().path("error").asText().contains("bugs"), unknown.body());

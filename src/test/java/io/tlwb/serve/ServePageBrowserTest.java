@@ -9,6 +9,7 @@ import io.tlwb.Workspace;
 import io.tlwb.data.LabeledImage;
 import io.tlwb.model.SavedModel;
 import io.tlwb.pipeline.TrainingResult;
+import io.tlwb.report.RunReport;
 import io.tlwb.testing.DevToolsBrowser;
 import io.tlwb.testing.HeadlessChromium;
 import io.tlwb.testing.TinyTraining;
@@ -33,6 +34,7 @@ class ServePageBrowserTest {
         HeadlessChromium.assumeInstalled();
         Workspace ws = new Workspace(tmp.resolve("ws"));
         TrainingResult result = TinyTraining.run(ws, RunFolder.create(ws.runsDir(), "train"));
+        RunReport.write(result);
         LabeledImage image = result.dataset().validation().get(0);
         String expected = new Predictor(SavedModel.load(result.modelFile())).predict(image.file()).label();
 
@@ -43,6 +45,8 @@ class ServePageBrowserTest {
             browser.waitFor("document.querySelector('#card-fields dd') !== null", JsonNode::asBoolean, 20);
             assertTrue(browser.evaluate("document.querySelector('#card-fields').textContent").asText()
                     .contains("ants, bees"), "the model card shows the classes");
+            assertEquals("/models/bugs/report", browser.evaluate(
+                    "document.querySelector('#card-fields a').getAttribute('href')").asText(), "links the report");
 
             browser.chooseFiles("#files", List.of(image.file()));
             JsonNode label = browser.waitFor("(document.querySelector('.result .label') || {}).textContent || null",
