@@ -2,11 +2,12 @@ package io.tlwb.cli;
 
 import io.tlwb.data.ContactSheet;
 import io.tlwb.data.DataException;
-import io.tlwb.data.FolderScan;
 import io.tlwb.data.FolderScan.Image;
+import io.tlwb.data.FolderScan;
 import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
 import io.tlwb.data.SkippedFile;
+import io.tlwb.train.ClassWeighting;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +21,8 @@ import java.util.concurrent.Callable;
 import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -125,6 +126,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         out.println(header);
         int[] totals = new int[splits.size()];
+        int[] perClass = new int[classes.size()];
         for (String c : classes) {
             StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-" + nameWidth + "s", c));
             int sum = 0;
@@ -142,6 +144,7 @@ final class InspectCommand implements Callable<Integer> {
             if (sum == 0) {
                 row.append("  <- no usable images");
             }
+            perClass[classes.indexOf(c)] = sum;
             out.println(row);
         }
         StringBuilder total = new StringBuilder(String.format(Locale.ROOT, "  %-" + nameWidth + "s", "total"));
@@ -152,6 +155,11 @@ final class InspectCommand implements Callable<Integer> {
             total.append(String.format(Locale.ROOT, " %10d", Arrays.stream(totals).sum()));
         }
         out.println(total);
+        double imbalance = ClassWeighting.imbalance(perClass);
+        if (classes.size() > 1 && imbalance >= ClassWeighting.IMBALANCE_WARNING && Double.isFinite(imbalance)) {
+            out.printf(Locale.ROOT, "Imbalanced: the largest class has %.1fx the images of the smallest; train with "
+                    + "--class-weights balanced so each class counts the same%n", imbalance);
+        }
     }
 
     private void printSizes(PrintWriter out, FolderScan scan) {

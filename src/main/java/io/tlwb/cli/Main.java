@@ -3,19 +3,20 @@ package io.tlwb.cli;
 import io.tlwb.Named;
 import io.tlwb.WorkbenchException;
 import io.tlwb.data.Augmentation;
+import io.tlwb.engine.FrozenBase;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.Updater;
+import io.tlwb.train.ClassWeighting;
 import io.tlwb.tune.ScoreMetric;
 import io.tlwb.tune.SearchStrategy;
 import java.io.PrintWriter;
-import picocli.CommandLine;
-import io.tlwb.engine.FrozenBase;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** The {@code tlwb} command line: one subcommand per step of the transfer-learning workflow. */
 @Command(name = "tlwb",
@@ -67,6 +68,7 @@ public final class Main {
         registerNamed(cli, Updater.class, "updater");
         registerNamed(cli, SearchStrategy.class, "search strategy");
         registerNamed(cli, ScoreMetric.class, "score");
+        registerNamed(cli, ClassWeighting.class, "class weighting");
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

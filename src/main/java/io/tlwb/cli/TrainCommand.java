@@ -14,6 +14,7 @@ import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
 import io.tlwb.report.RunReport;
+import io.tlwb.train.ClassWeighting;
 import io.tlwb.train.FineTuning;
 import io.tlwb.train.TrainingDefaults;
 import io.tlwb.ui.LiveRun;
@@ -78,6 +79,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--l2", description = "L2 penalty on the head's weights. Default: ${DEFAULT-VALUE}.")
     double l2 = TrainingDefaults.HEAD.l2();
 
+    @Option(names = "--class-weights", paramLabel = "MODE",
+            description = "none, or balanced: each class weighs the inverse of its frequency in the loss (for "
+                    + "imbalanced data). Default: ${DEFAULT-VALUE}.")
+    ClassWeighting classWeights = ClassWeighting.NONE;
+
     @Option(names = "--fine-tune-from", paramLabel = "LAYER",
             description = "After the head, retrain the base's layers above LAYER (up to the cut) with it, batch norms "
                     + "in inference mode, from cached activations of LAYER; e.g. block_12_add (block_10_project_BN for "
@@ -112,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
             options = new TrainingOptions(dataOptions.dataSpec(), dataOptions.featureSpec(),
                     new HeadRecipe(head, batchSize, epochs, cutLayer),
                     fineTuneFrom == null ? null : new FineTuning(fineTuneFrom, fineTuneEpochs, fineTuneLearningRate),
-                    output.spec(metricsJson));
+                    output.spec(metricsJson), classWeights);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

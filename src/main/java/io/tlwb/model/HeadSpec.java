@@ -11,10 +11,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * configuration and the seed of its initialisation. Made once per run (or candidate) with {@link #of}, which checks the
  * cut layer against the base without copying it.
  *
- * @param cutLayer    the base layer whose pooled activations the head reads
- * @param featureSize channels at the cut layer
+ * @param cutLayer     the base layer whose pooled activations the head reads
+ * @param featureSize  channels at the cut layer
+ * @param classWeights each class's weight in the loss, or null for equal weights
  */
-public record HeadSpec(String cutLayer, int featureSize, List<String> classes, HeadConfig head, long seed) {
+public record HeadSpec(String cutLayer, int featureSize, List<String> classes, HeadConfig head, long seed,
+                       double[] classWeights) {
 
     public HeadSpec {
         Objects.requireNonNull(cutLayer, "cutLayer");
@@ -26,6 +28,26 @@ public record HeadSpec(String cutLayer, int featureSize, List<String> classes, H
         if (featureSize < 1) {
             throw new IllegalArgumentException("feature size must be >= 1, got " + featureSize);
         }
+        if (classWeights != null && classWeights.length != classes.size()) {
+            throw new IllegalArgumentException(classWeights.length + " class weights for " + classes.size()
+                    + " classes");
+        }
+        classWeights = classWeights == null ? null : classWeights.clone();
+    }
+
+    /** A head whose classes weigh the same in the loss. */
+    public HeadSpec(String cutLayer, int featureSize, List<String> classes, HeadConfig head, long seed) {
+        this(cutLayer, featureSize, classes, head, seed, null);
+    }
+
+    /** This head with {@code weights} (one per class, or null) in its loss. */
+    public HeadSpec withClassWeights(double[] weights) {
+        return new HeadSpec(cutLayer, featureSize, classes, head, seed, weights);
+    }
+
+    @Override
+    public double[] classWeights() {
+        return classWeights == null ? null : classWeights.clone();
     }
 
     /**
@@ -49,6 +71,6 @@ public record HeadSpec(String cutLayer, int featureSize, List<String> classes, H
      *                 standardization layer when the head standardizes
      */
     public ComputationGraph newHeadGraph(INDArray training) {
-        return TransferModel.newHeadGraph(featureSize, classes.size(), head, seed, training);
+        return TransferModel.newHeadGraph(featureSize, classes.size(), head, seed, classWeights, training);
     }
 }

@@ -16,9 +16,11 @@ import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
  * A pretrained base frozen up to a cut layer, global average pooling, and a trained classifier head: the model the
@@ -56,7 +58,7 @@ public final class TransferModel {
                 .build();
         var builder = GraphSurgery.cutAndPool(base.graph(), spec.cutLayer(), fineTune);
         String previous = GraphSurgery.POOL;
-        for (NamedLayer layer : headLayers(spec.featureSize(), spec.numClasses(), spec.head())) {
+        for (NamedLayer layer : headLayers(spec.featureSize(), spec.numClasses(), spec.head(), spec.classWeights())) {
             builder.addLayer(layer.name(), layer.layer(), previous);
             previous = layer.name();
         }
@@ -93,7 +95,7 @@ public final class TransferModel {
     /** Names of the layers a model of {@code spec} adds on top of the base. */
     public static List<String> headLayerNames(HeadSpec spec) {
         List<String> names = new ArrayList<>(List.of(GraphSurgery.POOL));
-        headLayers(spec.featureSize(), spec.numClasses(), spec.head()).forEach(l -> names.add(l.name()));
+        headLayers(spec.featureSize(), spec.numClasses(), spec.head(), null).forEach(l -> names.add(l.name()));
         return names;
     }
 
@@ -106,7 +108,13 @@ public final class TransferModel {
      */
     public static ComputationGraph newHeadGraph(int featureSize, int numClasses, HeadConfig head, long seed,
                                                 INDArray training) {
-        ComputationGraph headGraph = headGraph(featureSize, numClasses, head, seed);
+        return newHeadGraph(featureSize, numClasses, head, seed, null, training);
+    }
+
+    /** As {@link #newHeadGraph(int, int, HeadConfig, long, INDArray)}, with {@code classWeights} (or null) in the loss. */
+    static ComputationGraph newHeadGraph(int featureSize, int numClasses, HeadConfig head, long seed,
+                                         double[] classWeights, INDArray training) {
+        ComputationGraph headGraph = headGraph(featureSize, numClasses, head, seed, classWeights);
         if (head.standardize()) {
             INDArray mean = training.mean(0);
             INDArray scale = training.std(0).addi(STD_FLOOR).rdivi(1.0);
@@ -125,15 +133,16 @@ public final class TransferModel {
      * @param head        the head's configuration, as its model card records it
      */
     public static ComputationGraph headOf(ComputationGraph full, int featureSize, int numClasses, HeadConfig head) {
-        ComputationGraph headGraph = headGraph(featureSize, numClasses, head, 0);
-        for (NamedLayer layer : headLayers(featureSize, numClasses, head)) {
+        ComputationGraph headGraph = headGraph(featureSize, numClasses, head, 0, null);
+        for (NamedLayer layer : headLayers(featureSize, numClasses, head, null)) {
             full.getLayer(layer.name()).paramTable().forEach((key, value) ->
                     headGraph.getLayer(layer.name()).getParam(key).assign(value));
         }
         return headGraph;
     }
 
-    private static ComputationGraph headGraph(int featureSize, int numClasses, HeadConfig head, long seed) {
+    private static ComputationGraph headGraph(int featureSize, int numClasses, HeadConfig head, long seed,
+                                              double[] classWeights) {
         var builder = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(head.updater().create(head.learningRate()))
@@ -141,7 +150,7 @@ public final class TransferModel {
                 .addInputs(INPUT)
                 .setInputTypes(InputType.feedForward(featureSize));
         String previous = INPUT;
-        for (NamedLayer layer : headLayers(featureSize, numClasses, head)) {
+        for (NamedLayer layer : headLayers(featureSize, numClasses, head, classWeights)) {
             builder.addLayer(layer.name(), layer.layer(), previous);
             previous = layer.name();
         }
@@ -151,7 +160,9 @@ public final class TransferModel {
         return headGraph;
     }
 
-    private static List<NamedLayer> headLayers(int featureSize, int numClasses, HeadConfig head) {
+    /** @param classWeights each class's weight in the loss, or null: it changes training only, not what the head computes */
+    private static List<NamedLayer> headLayers(int featureSize, int numClasses, HeadConfig head,
+                                               double[] classWeights) {
         List<NamedLayer> layers = new ArrayList<>();
         if (head.standardize()) {
             layers.add(new NamedLayer(STANDARDIZE, new ElementWiseMultiplicationLayer.Builder()
@@ -173,7 +184,8 @@ public final class TransferModel {
                 layers.add(new NamedLayer("head_hidden_dropout", dropout(head)));
             }
         }
-        layers.add(new NamedLayer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+        layers.add(new NamedLayer(OUTPUT, new OutputLayer.Builder(classWeights == null
+                ? new LossMCXENT() : new LossMCXENT(Nd4j.createFromArray(classWeights).castTo(DataType.FLOAT).reshape(1, numClasses)))
                 .nIn(nIn).nOut(numClasses)
                 .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER)
                 .l2(head.l2())

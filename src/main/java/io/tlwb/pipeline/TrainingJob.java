@@ -11,6 +11,7 @@ import io.tlwb.model.HeadSpec;
 import io.tlwb.model.RetrainableTop;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.train.ClassWeighting;
 import io.tlwb.train.EpochStats;
 import io.tlwb.train.FineTuner;
 import io.tlwb.train.FineTuning;
@@ -74,7 +75,10 @@ public final class TrainingJob {
         ImageDataset data = timer.time("scan", () -> pipeline.open(options.data(), run));
         iterationsPlanned.accept(options.iterations(data.train().size()));
         HeadRecipe recipe = options.recipe();
-        HeadSpec spec = HeadSpec.of(base, data.classes(), recipe.cutLayer(), recipe.head(), options.data().seed());
+        int[] perClass = data.countPerClass(data.train());
+        HeadSpec spec = HeadSpec.of(base, data.classes(), recipe.cutLayer(), recipe.head(), options.data().seed())
+                .withClassWeights(options.classWeighting().weights(perClass));
+        warnIfImbalanced(perClass, options.classWeighting());
         out.printf(Locale.ROOT, "model: %s cut at %s (%d features), %d px input, %s; head: %s%n", base.spec(),
                 spec.cutLayer(), spec.featureSize(), options.features().imageSize(), base.preprocessing().name(),
                 spec.head());
@@ -101,6 +105,15 @@ public final class TrainingJob {
         out.printf(Locale.ROOT, "model saved to %s%nrun folder %s (%.1f s in all)%n", saved.modelFile(), run.dir(),
                 seconds.get("total"));
         return new TrainingResult(saved.model(), saved.modelFile(), run, data, outcome, seconds);
+    }
+
+    /** Says when the largest class dwarfs the smallest and nothing weighs them, naming the flag that does. */
+    private void warnIfImbalanced(int[] perClass, ClassWeighting weighting) {
+        double imbalance = ClassWeighting.imbalance(perClass);
+        if (imbalance >= ClassWeighting.IMBALANCE_WARNING && weighting == ClassWeighting.NONE) {
+            out.printf(Locale.ROOT, "warning: the largest class has %.1fx the training images of the smallest; "
+                    + "--class-weights balanced makes each class count the same%n", imbalance);
+        }
     }
 
     /** The checks that need the base but no data: the output, the cut layer and the fine-tuning boundary. */

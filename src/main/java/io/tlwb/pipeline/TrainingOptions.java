@@ -1,5 +1,6 @@
 package io.tlwb.pipeline;
 
+import io.tlwb.train.ClassWeighting;
 import io.tlwb.train.FineTuning;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,20 +12,28 @@ import java.util.Objects;
  * @param data       which images and how they split
  * @param features   input size, training and validation views
  * @param recipe     the head and how to train it
- * @param fineTuning a second stage retraining the base's top layers, or null for none
- * @param output     where the model and extra metrics go
+ * @param fineTuning     a second stage retraining the base's top layers, or null for none
+ * @param output         where the model and extra metrics go
+ * @param classWeighting how each class's images count in the loss
  */
 public record TrainingOptions(DataSpec data, FeatureSpec features, HeadRecipe recipe, FineTuning fineTuning,
-                              OutputSpec output) {
+                              OutputSpec output, ClassWeighting classWeighting) {
 
     public TrainingOptions {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(recipe, "recipe");
         Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(classWeighting, "classWeighting");
     }
 
-    /** Options without fine-tuning. */
+    /** Options with equal class weights. */
+    public TrainingOptions(DataSpec data, FeatureSpec features, HeadRecipe recipe, FineTuning fineTuning,
+                           OutputSpec output) {
+        this(data, features, recipe, fineTuning, output, ClassWeighting.NONE);
+    }
+
+    /** Options without fine-tuning, with equal class weights. */
     public TrainingOptions(DataSpec data, FeatureSpec features, HeadRecipe recipe, OutputSpec output) {
         this(data, features, recipe, null, output);
     }
@@ -44,6 +53,7 @@ public record TrainingOptions(DataSpec data, FeatureSpec features, HeadRecipe re
         m.put("epochs", recipe.epochs());
         m.put("batchSize", recipe.batchSize());
         m.put("fineTuning", fineTuning == null ? null : fineTuning.toMap());
+        m.put("classWeights", classWeighting.cliName());
         return m;
     }
 }

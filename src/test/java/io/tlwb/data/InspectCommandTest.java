@@ -33,6 +33,17 @@ class InspectCommandTest {
     }
 
     @Test
+    void anImbalancedFolderIsFlaggedWithTheFlagThatFixesIt() {
+        Path root = dir.resolve("skewed");
+        Fixtures.classFolders(root, 6, 1, "cats");
+        Fixtures.classFolders(root, 2, 50, "dogs");
+        Run run = inspect("--data", root.toString(), "--no-contact-sheet");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("Imbalanced: the largest class has 3.0x") && run.out()
+                .contains("--class-weights balanced"), run.out());
+    }
+
+    @Test
     void theDefaultContactSheetGoesUnderTheWorkspaceRunsFolder() throws Exception {
         Path root = dir.resolve("pets");
         Fixtures.classFolders(root, 2, "cats", "dogs");
