@@ -4,6 +4,7 @@ import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
+import io.tlwb.eval.CsvTable;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.model.SavedModel;
 import io.tlwb.report.RunReport;
@@ -11,6 +12,7 @@ import io.tlwb.serve.Predictor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,12 +69,18 @@ final class EvaluateCommand implements Callable<Integer> {
         metrics.put("skipped", set.skipped().size());
         metrics.put("engine", predictor.engine());
         run.writeJson("metrics.json", metrics);
+        List<List<Object>> wrong = result.predictions().stream().filter(p -> !p.correct())
+                .map(p -> List.<Object>of(p.source(), result.classes().get(p.trueLabel()),
+                        result.classes().get(p.predictedLabel()), p.probabilities()[p.predictedLabel()]))
+                .toList();
+        CsvTable.write(run.file("misclassified.csv"), List.of("file", "true", "predicted", "probability"), wrong);
         if (metricsJson != null) {
             RunFolder.writeJson(metricsJson, metrics);
         }
         Path report = RunReport.writeEvaluation(run, saved.card(), modelFile, set, result,
                 Map.of("total", (System.nanoTime() - start) / 1e9));
-        out.printf("report: %s%nrun folder %s%n", report, run.dir());
+        out.printf("report: %s%nrun folder %s (misclassified.csv lists the %d wrong)%n", report, run.dir(),
+                wrong.size());
         return 0;
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tlwb.WorkbenchException;
 import io.tlwb.data.ImageFolders;
+import io.tlwb.eval.CsvTable;
 import io.tlwb.model.SavedModel;
 import io.tlwb.serve.Predictor;
 import java.io.PrintWriter;
@@ -40,11 +41,19 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document with every image's probabilities.")
     boolean json;
 
+    @Option(names = "--csv", paramLabel = "FILE",
+            description = "Also write one row per image to FILE: file, class, probability, then every class's "
+                    + "probability (never over an existing file).")
+    Path csv;
+
     @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders of images.")
     List<Path> paths;
 
     @Override
     public Integer call() throws Exception {
+        if (csv != null && Files.exists(csv)) {
+            throw new WorkbenchException("--csv " + csv + " already exists: choose another file or remove it first");
+        }
         List<Path> missing = paths.stream().filter(p -> !Files.exists(p)).toList();
         if (!missing.isEmpty()) {
             throw new WorkbenchException("no such file or folder: " + missing.stream().map(Path::toString)
@@ -73,6 +82,20 @@ final class PredictCommand implements Callable<Integer> {
         }
         if (json) {
             out.println(toJson(predictor.classes(), results, failures));
+        }
+        if (csv != null) {
+            List<String> header = new ArrayList<>(List.of("file", "class", "probability"));
+            header.addAll(predictor.classes());
+            List<List<Object>> rows = new ArrayList<>();
+            for (Predictor.Result r : results) {
+                List<Object> row = new ArrayList<>(List.of(r.file().toString(), r.label(), r.probability()));
+                for (float p : r.probabilities()) {
+                    row.add(p);
+                }
+                rows.add(row);
+            }
+            CsvTable.write(csv, header, rows);
+            err.println("wrote " + csv);
         }
         out.flush();
         return failures.isEmpty() ? 0 : Main.EXIT_USER_ERROR;

@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +80,21 @@ class TrainPredictEvaluateCliTest {
     }
 
     @Test
+    void predictWritesACsvRowPerImageWithEveryClassProbability() throws Exception {
+        Path csv = tmp.resolve("predictions.csv");
+        Run r = run("predict", "--model", model.toString(), "--csv", csv.toString(), data.resolve("ants").toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("file,class,probability,ants,bees", lines.get(0));
+        assertEquals(7, lines.size(), "a header and six images");
+        String[] first = lines.get(1).split(",");
+        assertEquals(1.0, Double.parseDouble(first[3]) + Double.parseDouble(first[4]), 1e-5);
+        Run again = run("predict", "--model", model.toString(), "--csv", csv.toString(), data.toString());
+        assertEquals(Main.EXIT_USER_ERROR, again.code(), "an existing file is never replaced");
+        assertEquals(7, Files.readAllLines(csv).size());
+    }
+
+    @Test
     void predictChecksEveryPathBeforeLoadingTheModel() {
         Run r = run("predict", "--model", model.toString(), data.resolve("ants").toString(),
                 tmp.resolve("absent.jpg").toString());
@@ -105,6 +121,13 @@ class TrainPredictEvaluateCliTest {
                 "--data", data.toString(), "--metrics-json", metrics.toString());
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().contains("12 images"), eval.out());
+        Path runDir = Path.of(eval.out().lines().filter(l -> l.startsWith("run folder ")).findFirst().orElseThrow()
+                .substring("run folder ".length()).replaceFirst(" \\(.*", ""));
+        List<String> wrong = Files.readAllLines(runDir.resolve("misclassified.csv"));
+        assertEquals("file,true,predicted,probability", wrong.get(0));
+        int accuracyWrong = 12 - (int) Math.round(12 * new ObjectMapper().readTree(metrics.toFile()).path("after")
+                .path("accuracy").asDouble());
+        assertEquals(accuracyWrong, wrong.size() - 1, "one row per misclassified image");
         assertEquals(12, new ObjectMapper().readTree(metrics.toFile()).path("after").path("count").asInt());
     }
 
