@@ -15,6 +15,7 @@ import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
 import io.tlwb.report.RunReport;
 import io.tlwb.train.ClassWeighting;
+import io.tlwb.train.EarlyStopping;
 import io.tlwb.train.FineTuning;
 import io.tlwb.train.TrainingDefaults;
 import io.tlwb.ui.LiveRun;
@@ -84,6 +85,16 @@ final class TrainCommand implements Callable<Integer> {
                     + "imbalanced data). Default: ${DEFAULT-VALUE}.")
     ClassWeighting classWeights = ClassWeighting.NONE;
 
+    @Option(names = "--early-stopping", paramLabel = "PATIENCE",
+            description = "Stop the head's training when the loss on a slice held out of the training split has not "
+                    + "improved for PATIENCE epochs, and keep its best epoch. Default: off (every epoch runs).")
+    Integer earlyStoppingPatience;
+
+    @Option(names = "--early-stopping-split", paramLabel = "FRACTION",
+            description = "Fraction of each class's training images held out for --early-stopping (seeded, "
+                    + "stratified; not the validation split). Default: ${DEFAULT-VALUE}.")
+    double earlyStoppingSplit = 0.1;
+
     @Option(names = "--fine-tune-from", paramLabel = "LAYER",
             description = "After the head, retrain the base's layers above LAYER (up to the cut) with it, batch norms "
                     + "in inference mode, from cached activations of LAYER; e.g. block_12_add (block_10_project_BN for "
@@ -118,7 +129,8 @@ final class TrainCommand implements Callable<Integer> {
             options = new TrainingOptions(dataOptions.dataSpec(), dataOptions.featureSpec(),
                     new HeadRecipe(head, batchSize, epochs, cutLayer),
                     fineTuneFrom == null ? null : new FineTuning(fineTuneFrom, fineTuneEpochs, fineTuneLearningRate),
-                    output.spec(metricsJson), classWeights);
+                    output.spec(metricsJson), classWeights, earlyStoppingPatience == null ? null
+                            : new EarlyStopping(earlyStoppingPatience, earlyStoppingSplit));
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

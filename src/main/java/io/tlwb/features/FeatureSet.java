@@ -1,5 +1,6 @@
 package io.tlwb.features;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -82,5 +83,18 @@ public record FeatureSet(List<View> viewNames, List<INDArray> views, int[] label
             oneHot.putScalar(i, labels[i], 1.0);
         }
         return oneHot;
+    }
+
+    /** The rows at {@code indices}, in that order, with every view, or the original view only. */
+    public FeatureSet rows(int[] indices, boolean originalOnly) {
+        int viewCount = originalOnly ? 1 : views.size();
+        List<INDArray> picked = new ArrayList<>();
+        for (int v = 0; v < viewCount; v++) {
+            picked.add(views.get(v).getRows(indices));
+        }
+        int[] pickedLabels = Arrays.stream(indices).map(i -> labels[i]).toArray();
+        List<String> pickedSources = Arrays.stream(indices).mapToObj(sources::get).toList();
+        return new FeatureSet(viewNames.subList(0, viewCount), picked, pickedLabels, pickedSources, numClasses,
+                rowShape);
     }
 }

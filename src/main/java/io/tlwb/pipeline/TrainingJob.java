@@ -12,6 +12,7 @@ import io.tlwb.model.RetrainableTop;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.train.ClassWeighting;
+import io.tlwb.train.EarlyStopping;
 import io.tlwb.train.EpochStats;
 import io.tlwb.train.FineTuner;
 import io.tlwb.train.FineTuning;
@@ -87,10 +88,16 @@ public final class TrainingJob {
         HeadTrainer.Observer observer = new Printer(recipe.epochs()
                 + (options.fineTuning() == null ? 0 : options.fineTuning().epochs()));
         HeadTrainer trainer = new HeadTrainer(spec, recipe.epochs(), recipe.batchSize())
-                .optTta(options.features().tta());
+                .optTta(options.features().tta())
+                .optEarlyStopping(options.earlyStopping());
         listeners.forEach(trainer::addListeners);
         HeadTrainer.Outcome headStage = timer.time("train",
                 () -> trainer.train(features.train(), features.validation(), observer));
+        if (headStage.earlyStopping() != null) {
+            EarlyStopping.Result stopped = headStage.earlyStopping();
+            out.printf(Locale.ROOT, "early stopping: kept epoch %d of %d (held-out loss %.4f)%n", stopped.bestEpoch(),
+                    stopped.epochsRun(), stopped.bestHeldOutLoss());
+        }
         HeadTrainer.Outcome outcome = options.fineTuning() == null ? headStage
                 : fineTune(base, options, data, headStage, observer, timer);
         TestTimeAugmentation tta = options.features().tta();

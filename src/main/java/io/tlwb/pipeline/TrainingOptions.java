@@ -1,6 +1,7 @@
 package io.tlwb.pipeline;
 
 import io.tlwb.train.ClassWeighting;
+import io.tlwb.train.EarlyStopping;
 import io.tlwb.train.FineTuning;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,9 +16,10 @@ import java.util.Objects;
  * @param fineTuning     a second stage retraining the base's top layers, or null for none
  * @param output         where the model and extra metrics go
  * @param classWeighting how each class's images count in the loss
+ * @param earlyStopping  when to stop the head's training early, or null to run every epoch
  */
 public record TrainingOptions(DataSpec data, FeatureSpec features, HeadRecipe recipe, FineTuning fineTuning,
-                              OutputSpec output, ClassWeighting classWeighting) {
+                              OutputSpec output, ClassWeighting classWeighting, EarlyStopping earlyStopping) {
 
     public TrainingOptions {
         Objects.requireNonNull(data, "data");
@@ -27,10 +29,10 @@ public record TrainingOptions(DataSpec data, FeatureSpec features, HeadRecipe re
         Objects.requireNonNull(classWeighting, "classWeighting");
     }
 
-    /** Options with equal class weights. */
+    /** Options with equal class weights, every epoch run. */
     public TrainingOptions(DataSpec data, FeatureSpec features, HeadRecipe recipe, FineTuning fineTuning,
                            OutputSpec output) {
-        this(data, features, recipe, fineTuning, output, ClassWeighting.NONE);
+        this(data, features, recipe, fineTuning, output, ClassWeighting.NONE, null);
     }
 
     /** Options without fine-tuning, with equal class weights. */
@@ -54,6 +56,7 @@ public record TrainingOptions(DataSpec data, FeatureSpec features, HeadRecipe re
         m.put("batchSize", recipe.batchSize());
         m.put("fineTuning", fineTuning == null ? null : fineTuning.toMap());
         m.put("classWeights", classWeighting.cliName());
+        m.put("earlyStopping", earlyStopping == null ? null : earlyStopping.toMap());
         return m;
     }
 }

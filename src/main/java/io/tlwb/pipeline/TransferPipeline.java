@@ -133,6 +133,7 @@ public final class TransferPipeline {
         m.put("after", outcome.after().toMap());
         m.put("confusion", outcome.after().confusion());
         m.put("history", outcome.history());
+        m.put("earlyStopping", outcome.earlyStopping() == null ? null : outcome.earlyStopping().toMap());
         m.put("skipped", data.skipped().size());
         m.put("datasetFingerprint", data.fingerprint());
         return m;

@@ -72,6 +72,7 @@ public final class FineTuner {
         EvaluationResult after = Evaluator.evaluate(model.classes(), Predictions.of(top.graph(), validation, tta));
         List<EpochStats> history = new ArrayList<>(headStage.history());
         history.addAll(perEpoch.history());
-        return new HeadTrainer.Outcome(top.retrained(model), headStage.before(), after, history);
+        return new HeadTrainer.Outcome(top.retrained(model), headStage.before(), after, history,
+                headStage.earlyStopping());
     }
 }

@@ -9,6 +9,13 @@ import io.tlwb.model.TrainedHead;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.deeplearning4j.earlystopping.EarlyStoppingConfiguration;
+import org.deeplearning4j.earlystopping.EarlyStoppingResult;
+import org.deeplearning4j.earlystopping.saver.InMemoryModelSaver;
+import org.deeplearning4j.earlystopping.scorecalc.DataSetLossCalculator;
+import org.deeplearning4j.earlystopping.termination.MaxEpochsTerminationCondition;
+import org.deeplearning4j.earlystopping.termination.ScoreImprovementEpochTerminationCondition;
+import org.deeplearning4j.earlystopping.trainer.EarlyStoppingGraphTrainer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,9 +36,16 @@ public final class HeadTrainer {
         void epoch(EpochStats stats);
     }
 
-    /** What training produced: the trained head, the evaluations before and after, and the per-epoch curve. */
+    /**
+     * What training produced: the trained head, the evaluations before and after, the per-epoch curve, and how early
+     * stopping ended (null without it).
+     */
     public record Outcome(TrainedHead trained, EvaluationResult before, EvaluationResult after,
-                          List<EpochStats> history) {
+                          List<EpochStats> history, EarlyStopping.Result earlyStopping) {
+
+        public Outcome(TrainedHead trained, EvaluationResult before, EvaluationResult after, List<EpochStats> history) {
+            this(trained, before, after, history, null);
+        }
     }
 
     private final HeadSpec spec;
@@ -39,6 +53,7 @@ public final class HeadTrainer {
     private final int batchSize;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private TestTimeAugmentation tta = TestTimeAugmentation.NONE;
+    private EarlyStopping earlyStopping;
 
     /** Trains a head of {@code spec}, seeded by its seed. */
     public HeadTrainer(HeadSpec spec, int epochs, int batchSize) {
@@ -65,8 +80,17 @@ public final class HeadTrainer {
         return this;
     }
 
+    /** Stops when the loss on a held-out slice of the training features stops improving, keeping the best epoch. */
+    public HeadTrainer optEarlyStopping(EarlyStopping settings) {
+        this.earlyStopping = settings;
+        return this;
+    }
+
     /** Evaluates the untrained head, trains for the configured epochs and evaluates again. */
     public Outcome train(FeatureSet train, FeatureSet validation, Observer observer) {
+        if (earlyStopping != null) {
+            return trainWithEarlyStopping(train, validation, observer);
+        }
         Nd4j.getRandom().setSeed(spec.seed());
         ComputationGraph head = spec.newHeadGraph(train.features());
         EvaluationResult before = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
@@ -78,6 +102,40 @@ public final class HeadTrainer {
         fit(head, train, epochs, batchSize, spec.seed(), all);
         EvaluationResult after = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
         return new Outcome(TrainedHead.of(spec, head), before, after, perEpoch.history());
+    }
+
+    /**
+     * As {@link #train}, with DL4J's early-stopping trainer: the head fits the training rows not held out, the held-out
+     * rows' loss is scored after every epoch, and the best epoch's head (kept in memory) is the result.
+     */
+    private Outcome trainWithEarlyStopping(FeatureSet train, FeatureSet validation, Observer observer) {
+        EarlyStopping.Split split = earlyStopping.split(train, spec.seed());
+        Nd4j.getRandom().setSeed(spec.seed());
+        ComputationGraph head = spec.newHeadGraph(split.fit().features());
+        EvaluationResult before = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
+        observer.untrained(before);
+        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, spec.classes(), tta, 0, false,
+                observer::epoch);
+        List<TrainingListener> all = new ArrayList<>(listeners);
+        all.add(perEpoch);
+        head.setListeners(all);
+        EarlyStoppingConfiguration<ComputationGraph> conf = new EarlyStoppingConfiguration.Builder<ComputationGraph>()
+                .epochTerminationConditions(new MaxEpochsTerminationCondition(epochs),
+                        new ScoreImprovementEpochTerminationCondition(earlyStopping.patience()))
+                .scoreCalculator(new DataSetLossCalculator(new FeatureBatchIterator(split.watch(), batchSize,
+                        spec.seed()), true))
+                .evaluateEveryNEpochs(1)
+                .modelSaver(new InMemoryModelSaver<>())
+                .build();
+        Nd4j.getRandom().setSeed(spec.seed());
+        EarlyStoppingResult<ComputationGraph> result = new EarlyStoppingGraphTrainer(conf, head,
+                new FeatureBatchIterator(split.fit(), batchSize, spec.seed())).fit();
+        head.setListeners(List.of());
+        ComputationGraph best = result.getBestModel();
+        EvaluationResult after = Evaluator.evaluate(spec.classes(), Predictions.of(best, validation, tta));
+        return new Outcome(TrainedHead.of(spec, best), before, after, perEpoch.history(),
+                new EarlyStopping.Result(result.getBestModelEpoch() + 1, result.getTotalEpochs(),
+                        result.getScoreVsEpoch().get(result.getBestModelEpoch()))); // getBestModelScore() is 0 in M2.1
     }
 
     /**
