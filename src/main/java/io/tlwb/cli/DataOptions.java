@@ -1,11 +1,14 @@
 package io.tlwb.cli;
 
+import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.pipeline.DataSpec;
 import io.tlwb.pipeline.FeatureSpec;
+import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
 import io.tlwb.train.TrainingDefaults;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -19,9 +22,10 @@ final class DataOptions {
             description = "Image folder. Default: ${DEFAULT-VALUE} (the bundled demo photos).")
     Path data;
 
-    @Option(names = "--weights", paramLabel = "SPEC", defaultValue = WeightSources.DEFAULT_SPEC,
-            description = "Pretrained weights: npm:nsfwjs@4.4.0[#mobilenet_v2_mid], keras:mobilenet_v2_<alpha>_<size>, "
-                    + "or a path. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--weights", paramLabel = "SPEC", defaultValue = WeightSources.AUTO,
+            description = "Pretrained weights: auto (the ImageNet " + WeightSources.IMAGENET_SPEC + " when cached, "
+                    + "else the offline " + WeightSources.DEFAULT_SPEC + "), npm:nsfwjs@4.4.0[#mobilenet_v2_mid], "
+                    + "keras:mobilenet_v2_<alpha>_<size>, or a path. Default: ${DEFAULT-VALUE}.")
     String weights;
 
     @Option(names = "--image-size", paramLabel = "PX", description = "Images are resized to PX x PX. Default: ${DEFAULT-VALUE}.")
@@ -43,6 +47,15 @@ final class DataOptions {
                     + "default of evaluate and predict: none, or flip (average with the mirror image). "
                     + "Default: ${DEFAULT-VALUE}.")
     TestTimeAugmentation tta = TrainingDefaults.TTA;
+
+    /** The weights {@code --weights} means here (saying which when it was {@code auto}), loaded. */
+    PretrainedModel loadWeights(Workspace workspace, PrintWriter out) {
+        WeightSources.Choice choice = WeightSources.choose(weights, workspace);
+        if (choice.note() != null) {
+            out.println(choice.note());
+        }
+        return WeightSources.load(choice.spec(), workspace);
+    }
 
     DataSpec dataSpec() {
         return new DataSpec(data, validationSplit, seed);

@@ -1,9 +1,9 @@
 package io.tlwb.cli;
 
+import io.tlwb.Workspace;
 import io.tlwb.model.SavedModel;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.serve.Predictor;
-import io.tlwb.Workspace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

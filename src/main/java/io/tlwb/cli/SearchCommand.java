@@ -4,7 +4,6 @@ import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.pipeline.HeadRecipe;
 import io.tlwb.pretrained.PretrainedModel;
-import io.tlwb.pretrained.WeightSources;
 import io.tlwb.train.TrainingDefaults;
 import io.tlwb.tune.HyperparameterSearch;
 import io.tlwb.tune.ScoreMetric;
@@ -88,7 +87,7 @@ final class SearchCommand implements Callable<Integer> {
         }
         Workspace workspace = workspaceOption.workspace();
         PrintWriter out = spec.commandLine().getOut();
-        PretrainedModel base = WeightSources.load(dataOptions.weights, workspace);
+        PretrainedModel base = dataOptions.loadWeights(workspace, out);
         RunFolder run = RunFolder.create(workspace.runsDir(), "search");
         try (SearchDashboard search = SearchDashboard.recordTo(run);
              Dashboard dashboard = ui.startIfWanted(out)) {

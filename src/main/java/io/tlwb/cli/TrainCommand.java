@@ -12,7 +12,6 @@ import io.tlwb.pipeline.TrainingJob;
 import io.tlwb.pipeline.TrainingOptions;
 import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.pretrained.PretrainedModel;
-import io.tlwb.pretrained.WeightSources;
 import io.tlwb.report.RunReport;
 import io.tlwb.train.ClassWeighting;
 import io.tlwb.train.EarlyStopping;
@@ -136,7 +135,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Workspace workspace = workspaceOption.workspace();
         PrintWriter out = spec.commandLine().getOut();
-        PretrainedModel base = WeightSources.load(dataOptions.weights, workspace);
+        PretrainedModel base = dataOptions.loadWeights(workspace, out);
         RunFolder run = RunFolder.create(workspace.runsDir(), "train");
         try (FeatureStore features = sparkMaster == null ? new LocalFeatureStore(workspace, out, System.err)
                 : ClusterFeatureStores.connect("--spark", sparkMaster, workspace, out, System.err);

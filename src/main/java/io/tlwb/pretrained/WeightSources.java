@@ -37,6 +37,13 @@ public final class WeightSources {
      * photos, README), for about twice the featurization work.
      */
     public static final String DEFAULT_SPEC = MID_SPEC;
+    /** The official Keras ImageNet MobileNetV2, the one {@link #AUTO} prefers when it is already cached. */
+    public static final String IMAGENET_SPEC = "keras:mobilenet_v2_1.0_224";
+    /**
+     * The command-line default: {@link #IMAGENET_SPEC} when the weights cache has it, else {@link #DEFAULT_SPEC}. It
+     * never downloads by itself.
+     */
+    public static final String AUTO = "auto";
     /** System property naming the npm executable. */
     public static final String NPM_PROPERTY = "tlwb.npm";
     /** System property overriding the keras-applications download base URL. */
@@ -75,6 +82,28 @@ public final class WeightSources {
             return KerasApplicationsWeightSource.parse(s, kerasBaseUrl);
         }
         return PathWeightSource.parse(s);
+    }
+
+    /**
+     * Which weights {@code spec} means in {@code workspace}, and a line to tell the user when {@link #AUTO} chose.
+     *
+     * @param note what to print (which source, and for the offline one how to get ImageNet weights), or null
+     */
+    public record Choice(String spec, String note) {
+    }
+
+    /** {@code spec} itself, or for {@link #AUTO} the ImageNet weights if cached, else the offline default. */
+    public static Choice choose(String spec, Workspace workspace) {
+        if (!AUTO.equals(spec == null ? null : spec.strip())) {
+            return new Choice(spec, null);
+        }
+        boolean imagenetCached = parse(IMAGENET_SPEC).cacheEntry()
+                .map(name -> Files.isRegularFile(workspace.weightsCacheDir().resolve(name)))
+                .orElse(false);
+        return imagenetCached
+                ? new Choice(IMAGENET_SPEC, "weights: " + IMAGENET_SPEC + " (ImageNet, found in the weights cache)")
+                : new Choice(DEFAULT_SPEC, "weights: " + DEFAULT_SPEC + " (offline); ImageNet weights transfer "
+                        + "better: fetch them once with `weights fetch " + IMAGENET_SPEC + "` and later runs use them");
     }
 
     /** Parses {@code spec} and loads it: fetch into {@code workspace}'s cache if needed, then import. */

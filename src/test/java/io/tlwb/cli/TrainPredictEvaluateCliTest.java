@@ -59,6 +59,8 @@ class TrainPredictEvaluateCliTest {
     @Test
     void trainReportsBaselineEpochsAndFinalEvaluation() throws Exception {
         assertTrue(trainOutput.contains("untrained head on the validation split"), trainOutput);
+        assertTrue(trainOutput.contains("weights: npm:nsfwjs@4.4.0#mobilenet_v2_mid (offline); ImageNet weights "
+                + "transfer better: fetch them once with `weights fetch keras:mobilenet_v2_1.0_224`"), trainOutput);
         assertTrue(trainOutput.contains("epoch 5/5"), trainOutput);
         assertTrue(trainOutput.contains("precision") && trainOutput.contains("ROC AUC"), trainOutput);
         JsonNode metrics = new ObjectMapper().readTree(tmp.resolve("m.json").toFile());

@@ -103,6 +103,21 @@ class KerasApplicationsWeightSourceTest {
     }
 
     @Test
+    void autoPicksTheImageNetWeightsOnceCachedAndOtherwiseTheOfflineOnesWithTheFetchCommand(@TempDir Path dir) {
+        Workspace ws = new Workspace(dir);
+        WeightSources.Choice offline = WeightSources.choose(WeightSources.AUTO, ws);
+        assertEquals(WeightSources.DEFAULT_SPEC, offline.spec());
+        assertTrue(offline.note().contains("weights fetch keras:mobilenet_v2_1.0_224"), offline.note());
+
+        source(ARCH, Map.of()).fetch(ws); // what `weights fetch keras:mobilenet_v2_1.0_224` stores
+        WeightSources.Choice imagenet = WeightSources.choose(WeightSources.AUTO, ws);
+        assertEquals("keras:mobilenet_v2_1.0_224", imagenet.spec());
+        assertTrue(imagenet.note().contains("ImageNet"), imagenet.note());
+        assertEquals(new WeightSources.Choice(WeightSources.NSFWJS_SPEC, null),
+                WeightSources.choose(WeightSources.NSFWJS_SPEC, ws), "an explicit spec is taken as it is");
+    }
+
+    @Test
     void aSecondLoadComesFromTheCache(@TempDir Path dir) {
         Workspace ws = new Workspace(dir);
         WeightsFile first = source(ARCH, Map.of()).fetch(ws);
