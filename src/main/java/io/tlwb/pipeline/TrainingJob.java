@@ -75,35 +75,21 @@ public final class TrainingJob {
         Timer timer = new Timer(seconds);
         ImageDataset data = timer.time("scan", () -> pipeline.open(options.data(), run));
         iterationsPlanned.accept(options.iterations(data.train().size()));
-        HeadRecipe recipe = options.recipe();
-        int[] perClass = data.countPerClass(data.train());
-        HeadSpec spec = HeadSpec.of(base, data.classes(), recipe.cutLayer(), recipe.head(), options.data().seed())
-                .withClassWeights(options.classWeighting().weights(perClass));
-        warnIfImbalanced(perClass, options.classWeighting());
-        out.printf(Locale.ROOT, "model: %s cut at %s (%d features), %d px input, %s; head: %s%n", base.spec(),
-                spec.cutLayer(), spec.featureSize(), options.features().imageSize(), base.preprocessing().name(),
-                spec.head());
+        HeadSpec spec = headSpec(base, options, data);
         FeatureSplits features = timer.time("featurize",
                 () -> pipeline.featurize(base, options.features(), spec.cutLayer(), Pooling.AVERAGE, data));
-        HeadTrainer.Observer observer = new Printer(recipe.epochs()
+        Printer observer = new Printer(options.recipe().epochs()
                 + (options.fineTuning() == null ? 0 : options.fineTuning().epochs()));
-        HeadTrainer trainer = new HeadTrainer(spec, recipe.epochs(), recipe.batchSize())
+        HeadTrainer trainer = new HeadTrainer(spec, options.recipe().epochs(), options.recipe().batchSize())
                 .optTta(options.features().tta())
                 .optEarlyStopping(options.earlyStopping());
         listeners.forEach(trainer::addListeners);
         HeadTrainer.Outcome headStage = timer.time("train",
                 () -> trainer.train(features.train(), features.validation(), observer));
-        if (headStage.earlyStopping() != null) {
-            EarlyStopping.Result stopped = headStage.earlyStopping();
-            out.printf(Locale.ROOT, "early stopping: kept epoch %d of %d (held-out loss %.4f)%n", stopped.bestEpoch(),
-                    stopped.epochsRun(), stopped.bestHeldOutLoss());
-        }
+        observer.stopped(headStage.earlyStopping());
         HeadTrainer.Outcome outcome = options.fineTuning() == null ? headStage
                 : fineTune(base, options, data, headStage, observer, timer);
-        TestTimeAugmentation tta = options.features().tta();
-        out.println("after training, on the validation split" + (tta == TestTimeAugmentation.NONE ? ":"
-                : " (test-time augmentation: " + tta + "):"));
-        out.print(outcome.after().toText());
+        observer.finalEvaluation(outcome.after(), options.features().tta());
         TransferPipeline.Saved saved = pipeline.save(base, outcome, data, options.features().imageSize(),
                 options.toMap(), Map.of(), features.engine(), options.output(), run);
         seconds.put("total", timer.total());
@@ -112,6 +98,19 @@ public final class TrainingJob {
         out.printf(Locale.ROOT, "model saved to %s%nrun folder %s (%.1f s in all)%n", saved.modelFile(), run.dir(),
                 seconds.get("total"));
         return new TrainingResult(saved.model(), saved.modelFile(), run, data, outcome, seconds);
+    }
+
+    /** The head this run trains: its cut, classes and seed, weighted as asked, said on the console. */
+    private HeadSpec headSpec(PretrainedModel base, TrainingOptions options, ImageDataset data) {
+        HeadRecipe recipe = options.recipe();
+        int[] perClass = data.countPerClass(data.train());
+        HeadSpec spec = HeadSpec.of(base, data.classes(), recipe.cutLayer(), recipe.head(), options.data().seed())
+                .withClassWeights(options.classWeighting().weights(perClass));
+        warnIfImbalanced(perClass, options.classWeighting());
+        out.printf(Locale.ROOT, "model: %s cut at %s (%d features), %d px input, %s; head: %s%n", base.spec(),
+                spec.cutLayer(), spec.featureSize(), options.features().imageSize(), base.preprocessing().name(),
+                spec.head());
+        return spec;
     }
 
     /** Says when the largest class dwarfs the smallest and nothing weighs them, naming the flag that does. */
@@ -161,7 +160,7 @@ public final class TrainingJob {
         return timer.time("fineTune", () -> tuner.train(maps.train(), maps.validation(), headStage, observer));
     }
 
-    /** Prints the untrained baseline and every epoch. */
+    /** Prints the untrained baseline, every epoch, where early stopping ended and the final evaluation. */
     private final class Printer implements HeadTrainer.Observer {
         private final int totalEpochs;
 
@@ -180,6 +179,19 @@ public final class TrainingJob {
             out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  val_loss %.4f  val_accuracy %.4f  (%.1f s)%s%n",
                     epoch.epoch(), totalEpochs, epoch.trainLoss(), epoch.validationLoss(),
                     epoch.validationAccuracy(), epoch.seconds(), epoch.fineTuning() ? "  fine-tuning" : "");
+        }
+
+        void stopped(EarlyStopping.Result stopped) {
+            if (stopped != null) {
+                out.printf(Locale.ROOT, "early stopping: kept epoch %d of %d (held-out loss %.4f)%n",
+                        stopped.bestEpoch(), stopped.epochsRun(), stopped.bestHeldOutLoss());
+            }
+        }
+
+        void finalEvaluation(EvaluationResult after, TestTimeAugmentation tta) {
+            out.println("after training, on the validation split" + (tta == TestTimeAugmentation.NONE ? ":"
+                    : " (test-time augmentation: " + tta + "):"));
+            out.print(after.toText());
         }
     }
 }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.deeplearning4j.arbiter.optimize.runner.LocalOptimizationRunner;
 import org.deeplearning4j.arbiter.optimize.runner.listener.StatusListener;
 
@@ -59,38 +60,33 @@ public final class HyperparameterSearch {
         ImageDataset data = pipeline.open(options.data(), run);
         CachedFeatures features = featurize(base, options, data, cutLayers(space, reference));
         double featurizeSeconds = seconds(start);
-
         Arbiter arbiter = Arbiter.configure(space, options, features, out);
         List<Trial> trials = Collections.synchronizedList(new ArrayList<>());
+        Consumer<Trial> record = trial -> {
+            trials.add(trial);
+            report(trial);
+        };
         HeadTaskCreator tasks = new HeadTaskCreator(data.classes(), options.data().seed(), options.features().tta(),
-                trial -> {
-                    trials.add(trial);
-                    report(trial);
-                });
+                record);
         Trial referenceTrial = reference == null ? null : trainReference(reference, tasks, features, arbiter);
         if (referenceTrial != null) {
-            trials.add(referenceTrial);
-            report(referenceTrial);
+            record.accept(referenceTrial);
         }
         long searchStart = System.nanoTime();
         Arbiter.Finished finished = arbiter.run(tasks, statusListeners, options.candidates());
         double searchSeconds = seconds(searchStart);
-
         List<Trial> ranked = rank(trials, options.score());
         TrainedCandidate best = arbiter.best(ranked);
         Trial bestTrial = ranked.stream().filter(t -> t.index() == best.index()).findFirst().orElseThrow();
         printTable(ranked, options.score(), bestTrial);
         TransferPipeline.Saved saved = save(base, options, data, best, bestTrial, finished, features, run);
-
         double total = seconds(start);
         run.writeJson("candidates.json", ranked.stream().map(Trial::toMap).toList());
         run.writeJson("search.json", summary(base, options, data, finished, bestTrial, referenceTrial, saved,
                 Map.of("featurize", featurizeSeconds, "search", searchSeconds, "total", total)));
-        out.printf(Locale.ROOT, "%d candidates in %.1f s (%s); best: candidate %s, validation %s %.4f%n",
-                finished.count(), searchSeconds, finished.stopped(), bestTrial.label(), options.score().cliName(),
-                bestTrial.score());
-        out.printf(Locale.ROOT, "model saved to %s%nrun folder %s (%.1f s in all)%n", saved.modelFile(), run.dir(),
-                total);
+        out.printf(Locale.ROOT, "%d candidates in %.1f s (%s); best: candidate %s, validation %s %.4f%nmodel saved to "
+                + "%s%nrun folder %s (%.1f s in all)%n", finished.count(), searchSeconds, finished.stopped(),
+                bestTrial.label(), options.score().cliName(), bestTrial.score(), saved.modelFile(), run.dir(), total);
         return new SearchResult(List.copyOf(ranked), bestTrial, referenceTrial, saved.model(), saved.modelFile(), run,
                 finished.stopped(), total);
     }
