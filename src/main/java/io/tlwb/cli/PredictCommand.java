@@ -3,11 +3,14 @@ package io.tlwb.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tlwb.AtomicFiles;
 import io.tlwb.WorkbenchException;
 import io.tlwb.data.ImageFolders;
 import io.tlwb.eval.CsvTable;
 import io.tlwb.model.SavedModel;
 import io.tlwb.serve.Predictor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,6 +50,11 @@ final class PredictCommand implements Callable<Integer> {
                     + "probability (never over an existing file).")
     Path csv;
 
+    @Option(names = "--explain", paramLabel = "DIR",
+            description = "Also write DIR/<image>-cam.png per image: the predicted class's activation map over the "
+                    + "image (linear heads; existing files are kept).")
+    Path explain;
+
     @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders of images.")
     List<Path> paths;
 
@@ -69,7 +78,7 @@ final class PredictCommand implements Callable<Integer> {
         for (Path path : paths) {
             for (Path file : ImageFolders.files(path)) {
                 try {
-                    Predictor.Result r = predictor.predict(file);
+                    Predictor.Result r = explain == null ? predictor.predict(file) : explained(predictor, file, err);
                     results.add(r);
                     if (!json) {
                         out.printf(Locale.ROOT, "%s\t%s\t%.4f%n", file, r.label(), r.probability());
@@ -99,6 +108,22 @@ final class PredictCommand implements Callable<Integer> {
         }
         out.flush();
         return failures.isEmpty() ? 0 : Main.EXIT_USER_ERROR;
+    }
+
+    /** Predicts {@code file} and writes its activation-map overlay under {@code --explain}, never over a file. */
+    private Predictor.Result explained(Predictor predictor, Path file, PrintWriter err) throws IOException {
+        Predictor.Explanation e = predictor.explain(file);
+        String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        Path png = explain.resolve(stem + "-cam.png");
+        if (Files.exists(png)) {
+            err.println("kept the existing " + png + " (remove it to write a new one)");
+            return e.result();
+        }
+        Files.createDirectories(explain);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ImageIO.write(e.overlay(), "png", bytes);
+        AtomicFiles.write(png, bytes.toByteArray());
+        return e.result();
     }
 
     private static String toJson(List<String> classes, List<Predictor.Result> results, List<String> failures)

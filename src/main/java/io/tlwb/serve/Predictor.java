@@ -1,5 +1,6 @@
 package io.tlwb.serve;
 
+import io.tlwb.WorkbenchException;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.data.LabeledImage;
@@ -15,6 +16,7 @@ import io.tlwb.model.SavedModel;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.TransferModel;
 import io.tlwb.pretrained.Preprocessing;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,9 @@ public final class Predictor {
     /** NHWC images to class probabilities: the compiled base and the head when possible, else the whole graph. */
     private final UnaryOperator<INDArray> forward;
     private final boolean compiled;
+    /** Null when the base is not compiled, or the head cannot be explained (the reason is then in the message). */
+    private final ClassActivationMaps maps;
+    private final String cannotExplain;
 
     /** Predicts with the test-time augmentation the model was evaluated with at training (none for older models). */
     public Predictor(SavedModel model) {
@@ -58,6 +63,16 @@ public final class Predictor {
                     card.cutLayer())[2];
             ComputationGraph head = TransferModel.headOf(graph, featureSize, card.classes().size(), card.head());
             FrozenBase engine = base.get();
+            ClassActivationMaps explainer = null;
+            String reason = null;
+            try {
+                explainer = new ClassActivationMaps(engine, head, GraphSurgery.activationShape(graph, card.cutLayer(),
+                        card.imageSize(), card.cutLayer()), card.head().hiddenUnits() > 0);
+            } catch (WorkbenchException e) {
+                reason = e.getMessage();
+            }
+            this.maps = explainer;
+            this.cannotExplain = reason;
             this.forward = images -> {
                 INDArray features = engine.pooled(images);
                 INDArray probabilities = head.outputSingle(false, features);
@@ -66,6 +81,8 @@ public final class Predictor {
             };
         } else {
             this.forward = images -> graph.outputSingle(false, images);
+            this.maps = null;
+            this.cannotExplain = "class activation maps need the compiled base, and this model's base did not compile";
         }
     }
 
@@ -132,6 +149,36 @@ public final class Predictor {
      */
     public float[][] probabilities(INDArray images) {
         return tta.output(forward, images).toFloatMatrix();
+    }
+
+    /** A prediction with the predicted class's activation map over the image the model saw. */
+    public record Explanation(Result result, float[][] map, BufferedImage overlay) {
+    }
+
+    /**
+     * Predicts {@code file} (with this predictor's test-time augmentation) and explains the predicted class with its
+     * activation map on the image as it is (the map of a flip-averaged prediction is the plain image's).
+     *
+     * @throws WorkbenchException when the model cannot be explained (a hidden layer in the head, or no engine)
+     */
+    public Explanation explain(Path file) {
+        if (maps == null) {
+            throw new WorkbenchException(cannotExplain);
+        }
+        Result result = predict(file);
+        INDArray image = pipeline.load(file);
+        float[][] map = maps.logits(image)[Prediction.argmax(result.probabilities())];
+        BufferedImage overlay = ClassActivationMaps.overlay(image, pipeline.preprocessing(), map);
+        image.close();
+        return new Explanation(result, map, overlay);
+    }
+
+    /** The logit maps {@code [classes][h][w]} of one file, for checks: their spatial means are the logits. */
+    float[][][] logitMaps(Path file) {
+        if (maps == null) {
+            throw new WorkbenchException(cannotExplain);
+        }
+        return maps.logits(pipeline.load(file));
     }
 
     /** @throws io.tlwb.data.DataException naming the file when it is missing or cannot be decoded */

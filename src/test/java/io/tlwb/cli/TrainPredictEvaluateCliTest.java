@@ -97,6 +97,19 @@ class TrainPredictEvaluateCliTest {
     }
 
     @Test
+    void predictExplainsEachImageWithAnActivationMapOverlay() throws Exception {
+        Path dir = tmp.resolve("explained");
+        Run r = run("predict", "--model", model.toString(), "--explain", dir.toString(), data.resolve("bees").toString());
+        assertEquals(0, r.code(), r.err());
+        try (var files = Files.list(dir)) {
+            List<Path> pngs = files.sorted().toList();
+            assertEquals(6, pngs.size(), pngs.toString());
+            assertTrue(pngs.get(0).getFileName().toString().endsWith("-cam.png"), pngs.toString());
+            assertEquals(64, javax.imageio.ImageIO.read(pngs.get(0).toFile()).getWidth(), "the model's input size");
+        }
+    }
+
+    @Test
     void predictChecksEveryPathBeforeLoadingTheModel() {
         Run r = run("predict", "--model", model.toString(), data.resolve("ants").toString(),
                 tmp.resolve("absent.jpg").toString());
