@@ -111,11 +111,16 @@ async function classify(blob, name) {
   const form = new FormData();
   form.append("data", blob, name);
   try {
-    const response = await fetch("/predictions/" + encodeURIComponent(state.model) + "?topk=5",
-      { method: "POST", body: form, headers: headers() });
-    const answer = await response.json();
+    const explain = $("explain").checked;
+    const response = await fetch("/predictions/" + encodeURIComponent(state.model) + "?topk=5"
+      + (explain ? "&explain=true" : ""), { method: "POST", body: form, headers: headers() });
+    const reply = await response.json();
     if (!response.ok) {
-      throw new Error(answer.error || ("HTTP " + response.status));
+      throw new Error(reply.error || ("HTTP " + response.status));
+    }
+    const answer = explain ? reply.predictions : reply;
+    if (explain) {
+      img.src = reply.explanation; // the image as the model saw it, the predicted class's map over it
     }
     const label = document.createElement("div");
     label.className = "label";

@@ -21,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -29,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import javax.imageio.ImageIO;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -371,6 +374,8 @@ public final class ModelServer implements AutoCloseable {
                     + "field 'data' (curl -F data=@cat.jpg)");
             return;
         }
+        boolean explain = "true".equalsIgnoreCase(ctx.request().getParam("explain"));
+        List<INDArray> kept = new ArrayList<>(); // copies for the explanations: the batcher frees what it is given
         Context context = vertx.getOrCreateContext();
         images.forEach(i -> model.batcher().expect());
         vertx.<List<CompletableFuture<float[]>>>executeBlocking(promise -> {
@@ -385,7 +390,11 @@ public final class ModelServer implements AutoCloseable {
                         model.batcher().abandon();
                     }
                     results.forEach(r -> r.cancel(false));
+                    kept.forEach(INDArray::close);
                     throw e;
+                }
+                if (explain) {
+                    kept.add(image.dup());
                 }
                 results.add(model.batcher().submit(image));
             }
@@ -404,22 +413,71 @@ public final class ModelServer implements AutoCloseable {
                             return;
                         }
                         metrics.predicted(model.name(), (System.nanoTime() - start) / 1e9);
-                        List<String> labels = model.predictor().classes();
-                        if (results.size() == 1) {
-                            respond(ctx, 200, top(labels, results.get(0).join(), topK));
-                            return;
+                        List<float[]> probabilities = results.stream().map(CompletableFuture::join).toList();
+                        if (explain) {
+                            answerWithExplanations(ctx, model, images, probabilities, kept, topK);
+                        } else {
+                            answer(ctx, model, images, probabilities, null, topK);
                         }
-                        List<Map<String, Object>> answers = new ArrayList<>();
-                        for (int i = 0; i < results.size(); i++) {
-                            answers.add(Map.of("file", images.get(i).name(), "predictions",
-                                    top(labels, results.get(i).join(), topK)));
-                        }
-                        respond(ctx, 200, answers);
                     }));
         });
     }
 
     private record Upload(String name, byte[] bytes) {
+    }
+
+    /**
+     * TorchServe's answer: the top classes of one image, or {@code [{"file", "predictions"}, ...]} for several;
+     * with {@code explanations}, each answer also carries its class activation map as a PNG data URL.
+     */
+    private void answer(RoutingContext ctx, ServedModel model, List<Upload> images, List<float[]> probabilities,
+                        List<String> explanations, int topK) {
+        List<String> labels = model.predictor().classes();
+        if (probabilities.size() == 1 && explanations == null) {
+            respond(ctx, 200, top(labels, probabilities.get(0), topK));
+            return;
+        }
+        List<Map<String, Object>> answers = new ArrayList<>();
+        for (int i = 0; i < probabilities.size(); i++) {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("file", images.get(i).name());
+            answer.put("predictions", top(labels, probabilities.get(i), topK));
+            if (explanations != null) {
+                answer.put("explanation", explanations.get(i));
+            }
+            answers.add(answer);
+        }
+        respond(ctx, 200, probabilities.size() == 1 ? answers.get(0) : answers);
+    }
+
+    /** Draws each image's class activation map on a worker (the engine computes its maps), then answers. */
+    private void answerWithExplanations(RoutingContext ctx, ServedModel model, List<Upload> images,
+                                        List<float[]> probabilities, List<INDArray> kept, int topK) {
+        vertx.<List<String>>executeBlocking(promise -> {
+            try {
+                List<String> pngs = new ArrayList<>();
+                for (int i = 0; i < kept.size(); i++) {
+                    Predictor.Explanation e = model.predictor().explain(kept.get(i),
+                            new Predictor.Result(null, null, 0, probabilities.get(i)));
+                    ByteArrayOutputStream png = new ByteArrayOutputStream();
+                    ImageIO.write(e.overlay(), "png", png);
+                    pngs.add("data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray()));
+                }
+                promise.complete(pngs);
+            } catch (IOException | RuntimeException e) {
+                promise.fail(e);
+            } finally {
+                kept.forEach(INDArray::close);
+            }
+        }, false, drawn -> {
+            if (drawn.failed() && drawn.cause() instanceof WorkbenchException refused) {
+                fail(ctx, 422, refused.getMessage()); // e.g. a head with a hidden layer
+            } else if (drawn.failed()) {
+                failWith(ctx, drawn.cause());
+            } else {
+                answer(ctx, model, images, probabilities, drawn.result(), topK);
+            }
+        });
     }
 
     /** The multipart files, or else the raw body as one image. */

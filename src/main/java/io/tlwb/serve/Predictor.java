@@ -167,10 +167,18 @@ public final class Predictor {
         }
         Result result = predict(file);
         INDArray image = pipeline.load(file);
-        float[][] map = maps.logits(image)[Prediction.argmax(result.probabilities())];
-        BufferedImage overlay = ClassActivationMaps.overlay(image, pipeline.preprocessing(), map);
+        Explanation explanation = explain(image, result);
         image.close();
-        return new Explanation(result, map, overlay);
+        return explanation;
+    }
+
+    /** As {@link #explain(Path)} for an image already decoded ({@link #decode}) and predicted as {@code result}. */
+    public Explanation explain(INDArray image, Result result) {
+        if (maps == null) {
+            throw new WorkbenchException(cannotExplain);
+        }
+        float[][] map = maps.logits(image)[Prediction.argmax(result.probabilities())];
+        return new Explanation(result, map, ClassActivationMaps.overlay(image, pipeline.preprocessing(), map));
     }
 
     /** The logit maps {@code [classes][h][w]} of one file, for checks: their spatial means are the logits. */

@@ -155,6 +155,18 @@ class ModelServerTest {
     }
 
     @Test
+    void onRequestAnAnswerCarriesItsActivationMapAsAPng() throws Exception {
+        JsonNode answer = send(raw(server, "/predictions/bugs?explain=true", bytes(images.get(0)))).json();
+        assertEquals("body", answer.path("file").asText());
+        assertEquals(2, answer.path("predictions").size());
+        String url = answer.path("explanation").asText();
+        assertTrue(url.startsWith("data:image/png;base64,"), url);
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+                java.util.Base64.getDecoder().decode(url.substring(url.indexOf(',') + 1))));
+        assertEquals(32, png.getWidth(), "the model's input size");
+    }
+
+    @Test
     void severalFilesInOneRequestGetOneAnswerEach() throws Exception {
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (LabeledImage image : images.subList(0, 3)) {

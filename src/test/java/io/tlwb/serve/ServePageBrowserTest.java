@@ -63,6 +63,11 @@ class ServePageBrowserTest {
             int w = (int) bar.get(2).asDouble() - 1;
             int h = (int) bar.get(3).asDouble() - 1;
             assertTrue(accentPixels(shot, x, y, w, h) > 0.8 * w * h, "the top bar is painted in the screenshot");
+            browser.evaluate("document.getElementById('explain').checked = true");
+            browser.chooseFiles("#files", List.of(result.dataset().validation().get(1).file()));
+            browser.waitFor("document.querySelectorAll('.result .label').length === 2", JsonNode::asBoolean, 30);
+            assertTrue(browser.evaluate("document.querySelector('.result img').src").asText()
+                    .startsWith("data:image/png;base64,"), "the newest result shows its activation map");
             assertEquals(List.of(), browser.errors(), "no console errors");
         }
     }
