@@ -91,17 +91,28 @@ public final class HeadTrainer {
         if (earlyStopping != null) {
             return trainWithEarlyStopping(train, validation, observer);
         }
+        Start start = start(train, validation, observer);
+        fit(start.head(), train, epochs, batchSize, spec.seed(), start.listeners());
+        EvaluationResult after = Evaluator.evaluate(spec.classes(), Predictions.of(start.head(), validation, tta));
+        return new Outcome(TrainedHead.of(spec, start.head()), start.before(), after, start.perEpoch().history());
+    }
+
+    /** A fresh head, its untrained evaluation (told to the observer), and the listeners training runs with. */
+    private record Start(ComputationGraph head, EvaluationResult before, EpochEvaluationListener perEpoch,
+                         List<TrainingListener> listeners) {
+    }
+
+    /** @param fitOn the rows the head will fit (their statistics fix the standardization) */
+    private Start start(FeatureSet fitOn, FeatureSet validation, Observer observer) {
         Nd4j.getRandom().setSeed(spec.seed());
-        ComputationGraph head = spec.newHeadGraph(train.features());
+        ComputationGraph head = spec.newHeadGraph(fitOn.features());
         EvaluationResult before = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
         observer.untrained(before);
         EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, spec.classes(), tta, 0, false,
                 observer::epoch);
         List<TrainingListener> all = new ArrayList<>(listeners);
         all.add(perEpoch);
-        fit(head, train, epochs, batchSize, spec.seed(), all);
-        EvaluationResult after = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
-        return new Outcome(TrainedHead.of(spec, head), before, after, perEpoch.history());
+        return new Start(head, before, perEpoch, all);
     }
 
     /**
@@ -110,15 +121,9 @@ public final class HeadTrainer {
      */
     private Outcome trainWithEarlyStopping(FeatureSet train, FeatureSet validation, Observer observer) {
         EarlyStopping.Split split = earlyStopping.split(train, spec.seed());
-        Nd4j.getRandom().setSeed(spec.seed());
-        ComputationGraph head = spec.newHeadGraph(split.fit().features());
-        EvaluationResult before = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
-        observer.untrained(before);
-        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, spec.classes(), tta, 0, false,
-                observer::epoch);
-        List<TrainingListener> all = new ArrayList<>(listeners);
-        all.add(perEpoch);
-        head.setListeners(all);
+        Start start = start(split.fit(), validation, observer);
+        ComputationGraph head = start.head();
+        head.setListeners(start.listeners());
         EarlyStoppingConfiguration<ComputationGraph> conf = new EarlyStoppingConfiguration.Builder<ComputationGraph>()
                 .epochTerminationConditions(new MaxEpochsTerminationCondition(epochs),
                         new ScoreImprovementEpochTerminationCondition(earlyStopping.patience()))
@@ -133,7 +138,7 @@ public final class HeadTrainer {
         head.setListeners(List.of());
         ComputationGraph best = result.getBestModel();
         EvaluationResult after = Evaluator.evaluate(spec.classes(), Predictions.of(best, validation, tta));
-        return new Outcome(TrainedHead.of(spec, best), before, after, perEpoch.history(),
+        return new Outcome(TrainedHead.of(spec, best), start.before(), after, start.perEpoch().history(),
                 new EarlyStopping.Result(result.getBestModelEpoch() + 1, result.getTotalEpochs(),
                         result.getScoreVsEpoch().get(result.getBestModelEpoch()))); // getBestModelScore() is 0 in M2.1
     }
