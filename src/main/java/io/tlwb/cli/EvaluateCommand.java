@@ -78,7 +78,7 @@ final class EvaluateCommand implements Callable<Integer> {
             RunFolder.writeJson(metricsJson, metrics);
         }
         Path report = RunReport.writeEvaluation(run, saved.card(), modelFile, set, result,
-                Map.of("total", (System.nanoTime() - start) / 1e9));
+                Map.of("total", (System.nanoTime() - start) / 1e9), predictor::activationOverlay);
         out.printf("report: %s%nrun folder %s (misclassified.csv lists the %d wrong)%n", report, run.dir(),
                 wrong.size());
         return 0;

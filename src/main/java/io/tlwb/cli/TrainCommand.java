@@ -13,6 +13,7 @@ import io.tlwb.pipeline.TrainingOptions;
 import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.report.RunReport;
+import io.tlwb.serve.Predictor;
 import io.tlwb.train.ClassWeighting;
 import io.tlwb.train.EarlyStopping;
 import io.tlwb.train.FineTuning;
@@ -144,7 +145,7 @@ final class TrainCommand implements Callable<Integer> {
                     .addListeners(live.listener())
                     .onIterationsPlanned(live::planFor)
                     .run(base, options, run);
-            out.println("report: " + RunReport.write(result));
+            out.println("report: " + RunReport.write(result, new Predictor(result.model())::activationOverlay));
             live.holdOpen(out);
         }
         return 0;

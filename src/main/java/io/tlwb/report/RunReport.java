@@ -39,11 +39,25 @@ public final class RunReport {
     private RunReport() {
     }
 
+    /**
+     * What draws an image's class activation map (the image as the model saw it, the predicted class's map over
+     * it), or returns null when it cannot.
+     */
+    @FunctionalInterface
+    public interface Explainer {
+        BufferedImage overlay(Path image);
+    }
+
     /** Writes the report of a finished training run into its run folder and returns the file. */
     public static Path write(TrainingResult result) {
+        return write(result, image -> null);
+    }
+
+    /** As {@link #write(TrainingResult)}, the gallery of confident mistakes showing each one's activation map. */
+    public static Path write(TrainingResult result, Explainer explainer) {
         ModelCard card = result.model().card();
         String title = "Training report - " + result.run().id();
-        Page page = new Page(title, result.dataset(), card);
+        Page page = new Page(title, result.dataset(), card, explainer);
         EvaluationResult before = result.outcome().before();
         EvaluationResult after = result.outcome().after();
         page.headline(after, before, result.modelFile());
@@ -61,8 +75,9 @@ public final class RunReport {
      * @param secondsByStep timings to show, in order (may be empty)
      */
     public static Path writeEvaluation(RunFolder run, ModelCard card, Path modelFile, ImageDataset data,
-                                       EvaluationResult evaluation, Map<String, Double> secondsByStep) {
-        Page page = new Page("Evaluation report - " + run.id(), data, card);
+                                       EvaluationResult evaluation, Map<String, Double> secondsByStep,
+                                       Explainer explainer) {
+        Page page = new Page("Evaluation report - " + run.id(), data, card, explainer);
         page.headline(evaluation, null, modelFile);
         page.evaluation(evaluation);
         page.details(card, modelFile, data.skipped(), secondsByStep);
@@ -84,10 +99,12 @@ public final class RunReport {
         private final StringBuilder html = new StringBuilder();
         private final ImageDataset data;
         private final ModelCard card;
+        private final Explainer explainer;
 
-        Page(String title, ImageDataset data, ModelCard card) {
+        Page(String title, ImageDataset data, ModelCard card, Explainer explainer) {
             this.data = data;
             this.card = card;
+            this.explainer = explainer;
             html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
                     .append(esc(title)).append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n")
                     .append("<h1>").append(esc(title)).append("</h1>\n");
@@ -184,7 +201,9 @@ public final class RunReport {
                 return;
             }
             html.append("<p>The ").append(worst.size()).append(" misclassified validation images with the highest ")
-                    .append("loss (fastai's \"top losses\"), worst first.</p>\n<div class=\"gallery\">\n");
+                    .append("loss (fastai's \"top losses\"), worst first; for a linear head, beside each, where the model ")
+                    .append("looked for the class it predicted (class activation map, red where it weighed most).</p>\n")
+                    .append("<div class=\"gallery\">\n");
             for (Prediction p : worst) {
                 String name = data.relative(Path.of(p.source()));
                 int predicted = p.predictedLabel();
@@ -194,6 +213,10 @@ public final class RunReport {
                     image(name, thumb, "thumb");
                 } else {
                     html.append("<div class=\"nothumb\">(cannot show)</div>");
+                }
+                byte[] map = activationMap(Path.of(p.source()));
+                if (map != null) {
+                    image(name + ": where the model looked for " + ev.classes().get(predicted), map, "thumb cam");
                 }
                 html.append("<figcaption><span class=\"file\">").append(esc(name)).append("</span><br>true <b>")
                         .append(esc(ev.classes().get(p.trueLabel()))).append("</b>, predicted <b>")
@@ -249,6 +272,21 @@ public final class RunReport {
 
         private void row(String key, String value) {
             html.append("<tr><th>").append(esc(key)).append("</th><td>").append(esc(value)).append("</td></tr>\n");
+        }
+
+        /** The explainer's overlay of {@code file} as a PNG, or null when there is none. */
+        private byte[] activationMap(Path file) {
+            try {
+                BufferedImage overlay = explainer.overlay(file);
+                if (overlay == null) {
+                    return null;
+                }
+                ByteArrayOutputStream png = new ByteArrayOutputStream();
+                ImageIO.write(overlay, "png", png);
+                return png.toByteArray();
+            } catch (IOException | RuntimeException e) {
+                return null; // the gallery still shows the photo
+            }
         }
 
         private void image(String alt, byte[] bytes, String cssClass) {

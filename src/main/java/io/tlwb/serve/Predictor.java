@@ -181,6 +181,11 @@ public final class Predictor {
         return new Explanation(result, map, ClassActivationMaps.overlay(image, pipeline.preprocessing(), map));
     }
 
+    /** {@link #explain}'s overlay, or null when this model cannot be explained (for reports that show it if they can). */
+    public BufferedImage activationOverlay(Path file) {
+        return maps == null ? null : explain(file).overlay();
+    }
+
     /** The logit maps {@code [classes][h][w]} of one file, for checks: their spatial means are the logits. */
     float[][][] logitMaps(Path file) {
         if (maps == null) {

@@ -30,13 +30,14 @@ class ReportBrowserTest {
 
     @Test
     void evaluationReportShowsEveryThumbnailOfTheGallery() throws Exception {
-        Path report = Files.copy(RunReportTest.evaluationReportWithMistakes(tmp),
+        Path report = Files.copy(RunReportTest.evaluationReportWithMistakes(tmp, RunReportTest::redSquare),
                 Files.createDirectories(SHOTS).resolve("evaluation-report.html"), StandardCopyOption.REPLACE_EXISTING);
         HeadlessChromium.Page page = HeadlessChromium.load(report.toAbsolutePath().toUri(), 2000);
         HeadlessChromium.screenshot(report.toAbsolutePath().toUri(), SHOTS.resolve("evaluation-report.png"), 1400,
                 1800, 2000);
         assertEquals(List.of(), page.errors(), "console: " + page.console());
-        assertTrue(page.dom().contains("data-images-loaded=\"5/5\""), "4 thumbnails and the ROC chart decoded");
+        assertTrue(page.dom().contains("data-images-loaded=\"9/9\""),
+                "4 thumbnails, their 4 activation maps and the ROC chart decoded");
     }
 
     @Test

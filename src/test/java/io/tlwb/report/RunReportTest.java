@@ -20,6 +20,7 @@ import io.tlwb.testing.LearnableImages;
 import io.tlwb.testing.TinyTraining;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,6 +97,11 @@ class RunReportTest {
 
     /** An evaluation report of 6 images, 4 of them wrong with different confidence, and one skipped file. */
     static Path evaluationReportWithMistakes(Path tmp) {
+        return evaluationReportWithMistakes(tmp, image -> null);
+    }
+
+    /** As {@link #evaluationReportWithMistakes(Path)}, the gallery's maps drawn by {@code explainer}. */
+    static Path evaluationReportWithMistakes(Path tmp, RunReport.Explainer explainer) {
         Path root = LearnableImages.write(tmp.resolve("bugs"), 3, 32, 5);
         List<String> classes = List.of("ants", "bees");
         List<LabeledImage> validation = new ArrayList<>();
@@ -119,7 +125,7 @@ class RunReportTest {
         Map<String, Double> seconds = new LinkedHashMap<>();
         seconds.put("evaluate", 1.5);
         RunFolder run = RunFolder.create(tmp.resolve("runs"), "evaluate");
-        return RunReport.writeEvaluation(run, card, tmp.resolve("m.zip"), data, evaluation, seconds);
+        return RunReport.writeEvaluation(run, card, tmp.resolve("m.zip"), data, evaluation, seconds, explainer);
     }
 
     @Test
@@ -136,5 +142,24 @@ class RunReportTest {
         assertEquals(4 + 1, images(html).size(), "four thumbnails and the ROC chart");
         assertTrue(html.contains("ants/broken.jpg") && html.contains("not an image"));
         assertTrue(html.contains("<tr><th>evaluate</th><td>1.5 s</td></tr>"));
+    }
+
+    /** A stand-in for the activation-map overlay: a red square the size of the model's input. */
+    static BufferedImage redSquare(Path image) {
+        BufferedImage red = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                red.setRGB(x, y, 0xFF0000);
+            }
+        }
+        return red;
+    }
+
+    @Test
+    void theGalleryShowsEachMistakesActivationMapWhenTheModelHasOne() throws Exception {
+        String html = Files.readString(evaluationReportWithMistakes(tmp, RunReportTest::redSquare));
+        String gallery = html.substring(html.indexOf("<section id=\"top-losses\">"), html.indexOf("<section id=\"skipped\">"));
+        assertEquals(4, gallery.split("class=\"thumb cam\"").length - 1, "a map beside each of the four mistakes");
+        assertTrue(gallery.contains("where the model looked for bees"), gallery);
     }
 }
