@@ -9,6 +9,7 @@ import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Prediction;
 import io.tlwb.model.ModelCard;
 import io.tlwb.pipeline.TrainingResult;
+import io.tlwb.train.EarlyStopping;
 import io.tlwb.train.EpochStats;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -61,7 +62,8 @@ public final class RunReport {
         EvaluationResult before = result.outcome().before();
         EvaluationResult after = result.outcome().after();
         page.headline(after, before, result.modelFile());
-        page.learningCurves(result.outcome().history(), before, after.majorityClassAccuracy());
+        page.learningCurves(result.outcome().history(), before, after.majorityClassAccuracy(),
+                result.outcome().earlyStopping());
         page.evaluation(after);
         page.details(card, result.modelFile(), result.dataset().skipped(), result.secondsByStep());
         return save(result.run(), page);
@@ -126,9 +128,17 @@ public final class RunReport {
             html.append("</table></section>\n");
         }
 
-        void learningCurves(List<EpochStats> history, EvaluationResult untrained, double majority) {
+        /** @param stopped how early stopping ended, or null without it */
+        void learningCurves(List<EpochStats> history, EvaluationResult untrained, double majority,
+                            EarlyStopping.Result stopped) {
             html.append("<section id=\"learning-curves\"><h2>Learning curves</h2>\n")
-                    .append("<p>Epoch 0 is the untrained head on the validation split (the baseline).</p>\n<div class=\"charts\">");
+                    .append("<p>Epoch 0 is the untrained head on the validation split (the baseline).</p>\n");
+            if (stopped != null) {
+                html.append("<p class=\"stopped\">Early stopping kept epoch <b>").append(stopped.bestEpoch())
+                        .append("</b> of ").append(stopped.epochsRun()).append(" (held-out loss ")
+                        .append(num(stopped.bestHeldOutLoss())).append("), marked in the table.</p>\n");
+            }
+            html.append("<div class=\"charts\">");
             image("loss chart", Charts.loss(history, untrained), "chart");
             image("accuracy chart", Charts.accuracy(history, untrained, majority), "chart");
             html.append("</div>\n<table class=\"numbers\"><tr><th>epoch</th><th>training loss</th>")
@@ -136,7 +146,9 @@ public final class RunReport {
                     .append("<tr class=\"baseline\"><td>0 (untrained)</td><td></td><td>").append(num(untrained.loss()))
                     .append("</td><td>").append(num(untrained.accuracy())).append("</td><td></td></tr>\n");
             for (EpochStats e : history) {
-                html.append("<tr><td>").append(e.epoch()).append(e.fineTuning() ? " (fine-tuning)" : "")
+                boolean kept = stopped != null && !e.fineTuning() && e.epoch() == stopped.bestEpoch();
+                html.append(kept ? "<tr class=\"kept\"><td>" : "<tr><td>").append(e.epoch())
+                        .append(kept ? " (kept)" : "").append(e.fineTuning() ? " (fine-tuning)" : "")
                         .append("</td><td>").append(num(e.trainLoss()))
                         .append("</td><td>").append(num(e.validationLoss())).append("</td><td>")
                         .append(num(e.validationAccuracy())).append("</td><td>")
@@ -359,6 +371,7 @@ public final class RunReport {
             table.confusion td { min-width: 4em; font-weight: bold; }
             table.kv th { font-weight: normal; color: #555; } table.kv td { font-family: monospace; word-break: break-all; }
             tr.baseline td { color: #666; font-style: italic; }
+            tr.kept td { font-weight: bold; background: #eef3fd; }
             .charts { display: flex; flex-wrap: wrap; gap: 1em; }
             img.chart { width: 640px; max-width: 100%; border: 1px solid #eee; }
             .gallery { display: flex; flex-wrap: wrap; gap: 1em; }

@@ -18,9 +18,10 @@ import io.tlwb.model.ModelCard;
 import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.testing.LearnableImages;
 import io.tlwb.testing.TinyTraining;
+import io.tlwb.train.EarlyStopping;
+import io.tlwb.train.HeadTrainer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,6 +85,18 @@ class RunReportTest {
         for (String step : result.secondsByStep().keySet()) {
             assertTrue(html.contains("<tr><th>" + step + "</th>"), "timing " + step);
         }
+    }
+
+    @Test
+    void theEpochEarlyStoppingKeptIsMarked() throws Exception {
+        TrainingResult r = trainNastyRun(tmp);
+        HeadTrainer.Outcome o = r.outcome();
+        TrainingResult stopped = new TrainingResult(r.model(), r.modelFile(), r.run(), r.dataset(),
+                new HeadTrainer.Outcome(o.trained(), o.before(), o.after(), o.history(),
+                        new EarlyStopping.Result(2, o.history().size(), 0.25)), r.secondsByStep());
+        String html = Files.readString(RunReport.write(stopped));
+        assertTrue(html.contains("Early stopping kept epoch <b>2</b> of " + o.history().size()), "the summary line");
+        assertTrue(html.contains("<tr class=\"kept\"><td>2 (kept)</td>"), "the kept row");
     }
 
     @Test
