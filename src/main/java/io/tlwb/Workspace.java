@@ -1,5 +1,6 @@
 package io.tlwb;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -25,5 +26,11 @@ public record Workspace(Path root) {
 
     public Path runsDir() {
         return root.resolve("runs");
+    }
+
+    /** A model zip the user named: as given when it exists, else the same relative name under {@code models/}. */
+    public Path savedModel(Path given) {
+        Path inModels = modelsDir().resolve(given);
+        return Files.exists(given) || given.isAbsolute() || !Files.exists(inModels) ? given : inModels;
     }
 }

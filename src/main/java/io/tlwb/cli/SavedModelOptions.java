@@ -4,7 +4,6 @@ import io.tlwb.Workspace;
 import io.tlwb.model.SavedModel;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.serve.Predictor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -23,8 +22,7 @@ final class SavedModelOptions {
 
     /** {@code --model} as given when it exists, else the same relative name under the workspace's models/ folder. */
     Path modelFile(Workspace workspace) {
-        Path inModels = workspace.modelsDir().resolve(model);
-        return Files.exists(model) || model.isAbsolute() || !Files.exists(inModels) ? model : inModels;
+        return workspace.savedModel(model);
     }
 
     /** Loads the model and a predictor with the requested test-time augmentation, or the model card's. */

@@ -99,12 +99,10 @@ final class ServeCommand implements Callable<Integer> {
     /** {@code --model} values as URL name to zip file, in the order given. */
     private Map<String, Path> modelFiles() {
         Map<String, Path> files = new LinkedHashMap<>();
-        SavedModelOptions lookup = new SavedModelOptions();
         for (String value : models) {
             int eq = value.indexOf('=');
             String file = eq > 0 ? value.substring(eq + 1) : value;
-            lookup.model = Path.of(file);
-            Path zip = lookup.modelFile(workspaceOption.workspace());
+            Path zip = workspaceOption.workspace().savedModel(Path.of(file));
             String name = eq > 0 ? value.substring(0, eq) : zip.getFileName().toString().replaceFirst("\\.zip$", "");
             if (!name.matches("[A-Za-z0-9._-]+")) {
                 throw new ParameterException(spec.commandLine(), "--model " + value + ": a model name may hold "

@@ -18,7 +18,12 @@ abstract class CutFeaturizer implements Featurizer {
         this.pooling = pooling;
         this.rowShape = pooling == Pooling.AVERAGE ? new long[]{GraphSurgery.channelsAt(base, cutLayer)}
                 : GraphSurgery.activationShape(base, cutLayer, imageSize);
-        this.cacheKey = String.join("|", "weights=" + base.sha256(), "cut=" + cutLayer, "size=" + imageSize,
+        this.cacheKey = cacheKey(base, cutLayer, imageSize, pooling);
+    }
+
+    /** The cache key of features of {@code base} cut at {@code cutLayer}, whatever computes them. */
+    static String cacheKey(PretrainedModel base, String cutLayer, int imageSize, Pooling pooling) {
+        return String.join("|", "weights=" + base.sha256(), "cut=" + cutLayer, "size=" + imageSize,
                 "preprocessing=" + base.preprocessing().name(), pooling.cacheKey(),
                 "decoding=" + ImagePipeline.DECODING_VERSION);
     }

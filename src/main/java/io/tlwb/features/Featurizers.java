@@ -39,6 +39,14 @@ public final class Featurizers {
     }
 
     /**
+     * The key under which {@link #create}'s featurizer caches its features, without compiling anything: for stores
+     * that featurize elsewhere and fill the same cache.
+     */
+    public static String cacheKey(PretrainedModel base, String cutLayer, int imageSize, Pooling pooling) {
+        return CutFeaturizer.cacheKey(base, cutLayer, imageSize, pooling);
+    }
+
+    /**
      * The engine for {@code graph} (e.g. a saved transfer model, its base wrapped frozen) cut at {@code cutLayer};
      * empty, with the reason logged, when it cannot compile. For serving: nothing is cached.
      */

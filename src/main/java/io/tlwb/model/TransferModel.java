@@ -33,8 +33,10 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 public final class TransferModel {
 
     static final String INPUT = "features";
-    static final String OUTPUT = "head_output";
-    static final String STANDARDIZE = "head_standardize";
+    /** The head's softmax output layer. */
+    public static final String OUTPUT = "head_output";
+    /** The head's fixed per-feature standardization layer, when it standardizes. */
+    public static final String STANDARDIZE = "head_standardize";
     /** Keeps features that never vary (dead ReLUs) from dividing by zero. */
     private static final double STD_FLOOR = 1e-3;
 

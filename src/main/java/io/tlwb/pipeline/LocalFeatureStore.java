@@ -16,7 +16,7 @@ import java.io.PrintWriter;
 public final class LocalFeatureStore implements FeatureStore {
 
     /** Images per engine call when featurizing: the engine's concern, not the head's batch size. */
-    static final int FEATURIZE_BATCH = 32;
+    public static final int FEATURIZE_BATCH = 32;
 
     private final Workspace workspace;
     private final PrintWriter out;

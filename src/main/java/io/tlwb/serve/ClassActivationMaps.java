@@ -2,6 +2,7 @@ package io.tlwb.serve;
 
 import io.tlwb.WorkbenchException;
 import io.tlwb.engine.FrozenBase;
+import io.tlwb.model.TransferModel;
 import io.tlwb.pretrained.Preprocessing;
 import java.awt.AlphaComposite;
 import java.awt.Graphics2D;
@@ -47,14 +48,14 @@ final class ClassActivationMaps {
         this.scale = new float[channels];
         this.shift = new float[channels];
         Arrays.fill(scale, 1f);
-        if (head.getVertex("head_standardize") != null) {
-            float[] w = head.getLayer("head_standardize").getParam("W").toFloatVector();
-            float[] b = head.getLayer("head_standardize").getParam("b").toFloatVector();
+        if (head.getVertex(TransferModel.STANDARDIZE) != null) {
+            float[] w = head.getLayer(TransferModel.STANDARDIZE).getParam("W").toFloatVector();
+            float[] b = head.getLayer(TransferModel.STANDARDIZE).getParam("b").toFloatVector();
             System.arraycopy(w, 0, scale, 0, channels);
             System.arraycopy(b, 0, shift, 0, channels);
         }
-        this.weights = head.getLayer("head_output").getParam("W").toFloatMatrix();
-        this.bias = head.getLayer("head_output").getParam("b").toFloatVector();
+        this.weights = head.getLayer(TransferModel.OUTPUT).getParam("W").toFloatMatrix();
+        this.bias = head.getLayer(TransferModel.OUTPUT).getParam("b").toFloatVector();
     }
 
     /** The logit maps {@code [classes][h][w]} of one preprocessed image {@code [1, size, size, 3]}. */

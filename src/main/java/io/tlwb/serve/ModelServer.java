@@ -6,6 +6,7 @@ import io.tlwb.AtomicFiles;
 import io.tlwb.Hashes;
 import io.tlwb.WorkbenchException;
 import io.tlwb.data.ImageRejected;
+import io.tlwb.eval.Prediction;
 import io.tlwb.model.SavedModel;
 import io.tlwb.pipeline.TransferPipeline;
 import io.tlwb.report.RunReport;
@@ -21,6 +22,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -272,13 +274,13 @@ public final class ModelServer implements AutoCloseable {
         card.put("sha256", m.sha256());
         card.put("engine", m.predictor().engine());
         card.put("tta", m.predictor().tta().cliName());
-        card.put("report", report(m) == null ? null : "/models/" + m.name() + "/report");
+        card.put("report", reportFile(m) == null ? null : "/models/" + m.name() + "/report");
         card.put("card", m.saved().card());
         respond(ctx, 200, card);
     }
 
     /** The HTML report of the run that trained {@code m}, when its card names the run folder and the report is there. */
-    private static Path report(ServedModel m) {
+    private static Path reportFile(ServedModel m) {
         Object run = m.saved().card().training().get(TransferPipeline.RUN_KEY);
         Path report = run == null ? null : Path.of(run.toString()).resolve(RunReport.FILE_NAME);
         return report != null && Files.isRegularFile(report) ? report : null;
@@ -291,7 +293,7 @@ public final class ModelServer implements AutoCloseable {
             fail(ctx, 404, unknownModel(ctx.pathParam("name")));
             return;
         }
-        Path report = report(m);
+        Path report = reportFile(m);
         if (report == null) {
             fail(ctx, 404, "model '" + m.name() + "' has no training report here (its card names no run folder, or "
                     + "the run folder's report.html is gone)");
@@ -457,10 +459,10 @@ public final class ModelServer implements AutoCloseable {
             try {
                 List<String> pngs = new ArrayList<>();
                 for (int i = 0; i < kept.size(); i++) {
-                    Predictor.Explanation e = model.predictor().explain(kept.get(i),
-                            new Predictor.Result(null, null, 0, probabilities.get(i)));
+                    BufferedImage overlay = model.predictor().overlay(kept.get(i),
+                            Prediction.argmax(probabilities.get(i)));
                     ByteArrayOutputStream png = new ByteArrayOutputStream();
-                    ImageIO.write(e.overlay(), "png", png);
+                    ImageIO.write(overlay, "png", png);
                     pngs.add("data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray()));
                 }
                 promise.complete(pngs);

@@ -162,23 +162,28 @@ public final class Predictor {
      * @throws WorkbenchException when the model cannot be explained (a hidden layer in the head, or no engine)
      */
     public Explanation explain(Path file) {
-        if (maps == null) {
-            throw new WorkbenchException(cannotExplain);
-        }
-        Result result = predict(file);
+        requireExplainable();
         INDArray image = pipeline.load(file);
-        Explanation explanation = explain(image, result);
+        Result result = predict(file, image);
+        float[][] map = maps.logits(image)[Prediction.argmax(result.probabilities())];
+        BufferedImage overlay = ClassActivationMaps.overlay(image, pipeline.preprocessing(), map);
         image.close();
-        return explanation;
+        return new Explanation(result, map, overlay);
     }
 
-    /** As {@link #explain(Path)} for an image already decoded ({@link #decode}) and predicted as {@code result}. */
-    public Explanation explain(INDArray image, Result result) {
+    /**
+     * The activation map of class {@code classIndex} over an image already decoded ({@link #decode}), as
+     * {@link #explain} draws it.
+     */
+    public BufferedImage overlay(INDArray image, int classIndex) {
+        requireExplainable();
+        return ClassActivationMaps.overlay(image, pipeline.preprocessing(), maps.logits(image)[classIndex]);
+    }
+
+    private void requireExplainable() {
         if (maps == null) {
             throw new WorkbenchException(cannotExplain);
         }
-        float[][] map = maps.logits(image)[Prediction.argmax(result.probabilities())];
-        return new Explanation(result, map, ClassActivationMaps.overlay(image, pipeline.preprocessing(), map));
     }
 
     /** {@link #explain}'s overlay, or null when this model cannot be explained (for reports that show it if they can). */
@@ -188,16 +193,17 @@ public final class Predictor {
 
     /** The logit maps {@code [classes][h][w]} of one file, for checks: their spatial means are the logits. */
     float[][][] logitMaps(Path file) {
-        if (maps == null) {
-            throw new WorkbenchException(cannotExplain);
-        }
+        requireExplainable();
         return maps.logits(pipeline.load(file));
     }
 
     /** @throws io.tlwb.data.DataException naming the file when it is missing or cannot be decoded */
     public Result predict(Path file) {
-        INDArray probabilities = tta.output(forward, pipeline.load(file));
-        float[] p = probabilities.toFloatVector();
+        return predict(file, pipeline.load(file));
+    }
+
+    private Result predict(Path file, INDArray image) {
+        float[] p = tta.output(forward, image).toFloatVector();
         int best = Prediction.argmax(p);
         return new Result(file, classes().get(best), p[best], p);
     }

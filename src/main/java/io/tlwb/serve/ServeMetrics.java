@@ -16,7 +16,7 @@ final class ServeMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests = Counter.builder().name("tlwb_requests")
-            .help("HTTP requests answered, by model and status code").labelNames("model", "code")
+            .help("HTTP requests answered, by endpoint and status code").labelNames("endpoint", "code")
             .register(registry);
     private final Histogram latency = Histogram.builder().name("tlwb_prediction_seconds")
             .help("Time from a prediction request's arrival to its answer").labelNames("model")
@@ -35,8 +35,9 @@ final class ServeMetrics {
                 .register(registry);
     }
 
-    void answered(String model, int code) {
-        requests.labelValues(model, Integer.toString(code)).inc();
+    /** @param endpoint predictions, models, ping, metrics or page: a fixed set, whatever the client sends */
+    void answered(String endpoint, int code) {
+        requests.labelValues(endpoint, Integer.toString(code)).inc();
     }
 
     void predicted(String model, double seconds) {

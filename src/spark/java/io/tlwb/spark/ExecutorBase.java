@@ -7,8 +7,10 @@ import io.tlwb.data.LabeledImage;
 import io.tlwb.features.FeatureCache;
 import io.tlwb.features.FeatureExtractor;
 import io.tlwb.features.FeatureSet;
+import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
 import io.tlwb.features.Pooling;
+import io.tlwb.pipeline.LocalFeatureStore;
 import io.tlwb.pretrained.Preprocessing;
 import io.tlwb.pretrained.PretrainedModel;
 import java.io.ByteArrayInputStream;
@@ -26,12 +28,9 @@ import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * The base as executors receive it (one broadcast per job) and what they do with a partition: decode each image with
- * the image pipeline, run the engine, and return one row per view. The engine is compiled once per executor JVM.
+ * the image pipeline, run the engine, and return one row per view. The engine is compiled once per task thread.
  */
 final class ExecutorBase implements Serializable {
-
-    /** Images per engine call, as locally. */
-    private static final int BATCH = 32;
 
     private final byte[] graph;
     private final String spec;
@@ -45,6 +44,8 @@ final class ExecutorBase implements Serializable {
     private final int numClasses;
 
     private transient volatile PretrainedModel restored;
+    /** One compiled engine per task thread of this executor JVM: an engine runs one batch at a time. */
+    private transient volatile ThreadLocal<Featurizer> featurizers;
 
     ExecutorBase(byte[] graph, String spec, String sha256, int nativeInputSize, String preprocessing,
                  String bottleneck, String layer, int imageSize, Pooling pooling, int numClasses) {
@@ -67,9 +68,9 @@ final class ExecutorBase implements Serializable {
         PretrainedModel base = base();
         Path scratch = Files.createTempDirectory("tlwb-executor-cache-");
         try {
-            FeatureExtractor extractor = new FeatureExtractor(Featurizers.create(base, layer, imageSize, pooling),
+            FeatureExtractor extractor = new FeatureExtractor(featurizers.get(),
                     new ImagePipeline(imageSize, base.preprocessing()),
-                    new FeatureCache(scratch, "executor"), BATCH, null);
+                    new FeatureCache(scratch, "executor"), LocalFeatureStore.FEATURIZE_BATCH, null);
             List<FeatureRow> rows = new ArrayList<>();
             for (Map.Entry<Augmentation, List<Task>> group : byAugmentation.entrySet()) {
                 List<LabeledImage> images = group.getValue().stream()
@@ -88,15 +89,17 @@ final class ExecutorBase implements Serializable {
         }
     }
 
-    /** The base, restored from the broadcast bytes once per executor JVM. */
+    /** The base, restored from the broadcast bytes once per executor JVM (its engines then compiled per thread). */
     private PretrainedModel base() throws IOException {
         PretrainedModel model = restored;
         if (model == null) {
             synchronized (this) {
                 if (restored == null) {
                     ComputationGraph g = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(graph), false);
-                    restored = new PretrainedModel(spec, g, Path.of(spec), sha256, nativeInputSize,
+                    PretrainedModel loaded = new PretrainedModel(spec, g, Path.of(spec), sha256, nativeInputSize,
                             Preprocessing.named(preprocessing), bottleneck);
+                    featurizers = ThreadLocal.withInitial(() -> Featurizers.create(loaded, layer, imageSize, pooling));
+                    restored = loaded;
                 }
                 model = restored;
             }

@@ -6,7 +6,6 @@ import io.tlwb.data.ImageDataset;
 import io.tlwb.data.LabeledImage;
 import io.tlwb.engine.FrozenBase;
 import io.tlwb.features.FeatureCache;
-import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
 import io.tlwb.features.Pooling;
 import io.tlwb.features.View;
@@ -55,8 +54,8 @@ public final class SparkFeatureStore implements FeatureStore {
     @Override
     public FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling,
                                    ImageDataset data) {
-        Featurizer driverSide = Featurizers.create(base, layer, spec.imageSize(), pooling);
-        FeatureCache cache = new FeatureCache(workspace.featureCacheDir(), driverSide.cacheKey());
+        FeatureCache cache = new FeatureCache(workspace.featureCacheDir(),
+                Featurizers.cacheKey(base, layer, spec.imageSize(), pooling));
         List<Task> tasks = new ArrayList<>();
         addMissing(tasks, data.train(), spec.augmentation(), cache);
         addMissing(tasks, data.validation(), spec.validationViews(), cache);

@@ -200,7 +200,7 @@ class ModelServerTest {
         double count = metric(metrics, "tlwb_batch_size_count{model=\"bugs\"}");
         double sum = metric(metrics, "tlwb_batch_size_sum{model=\"bugs\"}");
         assertTrue(sum > count, "some batches held several images: " + sum + " images in " + count + " batches");
-        assertTrue(metrics.contains("tlwb_requests_total{code=\"200\",model=\"predictions\"}"), metrics);
+        assertTrue(metrics.contains("tlwb_requests_total{code=\"200\",endpoint=\"predictions\"}"), metrics);
         assertTrue(metrics.contains("tlwb_prediction_seconds_bucket{model=\"bugs\",le=\"0.1\"}"), metrics);
         assertTrue(metrics.contains("tlwb_queue_depth{model=\"bugs\"} 0"), metrics);
     }
