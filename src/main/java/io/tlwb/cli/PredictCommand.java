@@ -70,6 +70,9 @@ final class PredictCommand implements Callable<Integer> {
         }
         Predictor predictor = modelOptions.predictor(
                 SavedModel.load(modelOptions.modelFile(workspaceOption.workspace())));
+        if (explain != null) {
+            predictor.requireExplainable(); // one line before any image, not one per image
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         err.println("frozen base on: " + predictor.engine());

@@ -136,17 +136,19 @@ final class TrainCommand implements Callable<Integer> {
         }
         Workspace workspace = workspaceOption.workspace();
         PrintWriter out = spec.commandLine().getOut();
-        PretrainedModel base = dataOptions.loadWeights(workspace, out);
-        RunFolder run = RunFolder.create(workspace.runsDir(), "train");
+        // the feature store first: a --spark this build cannot serve is said before weights load or a run folder exists
         try (FeatureStore features = sparkMaster == null ? new LocalFeatureStore(workspace, out, System.err)
-                : ClusterFeatureStores.connect("--spark", sparkMaster, workspace, out, System.err);
-             LiveRun live = dashboard.begin(run, out)) {
-            TrainingResult result = TrainingJob.featurizingWith(features, workspace, out)
-                    .addListeners(live.listener())
-                    .onIterationsPlanned(live::planFor)
-                    .run(base, options, run);
-            out.println("report: " + RunReport.write(result, new Predictor(result.model())::activationOverlay));
-            live.holdOpen(out);
+                : ClusterFeatureStores.connect("--spark", sparkMaster, workspace, out, System.err)) {
+            PretrainedModel base = dataOptions.loadWeights(workspace, out);
+            RunFolder run = RunFolder.create(workspace.runsDir(), "train");
+            try (LiveRun live = dashboard.begin(run, out)) {
+                TrainingResult result = TrainingJob.featurizingWith(features, workspace, out)
+                        .addListeners(live.listener())
+                        .onIterationsPlanned(live::planFor)
+                        .run(base, options, run);
+                out.println("report: " + RunReport.write(result, new Predictor(result.model())::activationOverlay));
+                live.holdOpen(out);
+            }
         }
         return 0;
     }

@@ -4,6 +4,7 @@ import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
@@ -34,10 +35,14 @@ public final class ClusterFeatureStores {
      */
     public static FeatureStore connect(String option, String master, Workspace workspace, PrintWriter out,
                                        PrintStream progress) {
-        for (Provider provider : ServiceLoader.load(Provider.class)) {
-            if (provider.option().equals(option)) {
-                return provider.connect(master, workspace, out, progress);
+        try {
+            for (Provider provider : ServiceLoader.load(Provider.class)) {
+                if (provider.option().equals(option)) {
+                    return provider.connect(master, workspace, out, progress);
+                }
             }
+        } catch (ServiceConfigurationError | NoClassDefFoundError registeredButMissing) {
+            // a provider listed by an earlier -Pspark build whose classes or jars this classpath lacks
         }
         throw new WorkbenchException(option + " needs the Spark build, which this one is not: run with "
                 + "mvn -Pspark -q compile exec:java -Dexec.args=\"...\" (see the README's Spark section)");

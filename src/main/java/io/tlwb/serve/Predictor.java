@@ -180,7 +180,8 @@ public final class Predictor {
         return ClassActivationMaps.overlay(image, pipeline.preprocessing(), maps.logits(image)[classIndex]);
     }
 
-    private void requireExplainable() {
+    /** @throws WorkbenchException saying why, when this model's predictions cannot be explained */
+    public void requireExplainable() {
         if (maps == null) {
             throw new WorkbenchException(cannotExplain);
         }
