@@ -5,9 +5,12 @@ import io.tlwb.data.ImagePipeline;
 import io.tlwb.data.LabeledImage;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -51,22 +54,21 @@ public final class FeatureExtractor {
     /** Features of every view of every image, in the order of {@code images}. */
     public FeatureSet extract(String what, List<LabeledImage> images, int numClasses, Augmentation augmentation) {
         List<View> views = View.forAugmentation(augmentation);
-        Map<View, float[][]> rows = new HashMap<>();
+        Map<View, float[][]> rows = new LinkedHashMap<>();
         int computed = 0;
         for (View view : views) {
             float[][] features = new float[images.size()][];
-            List<Integer> missing = new ArrayList<>();
             for (int i = 0; i < images.size(); i++) {
                 features[i] = cache.get(images.get(i).sha256(), view.name()).orElse(null);
-                if (features[i] == null) {
-                    missing.add(i);
-                }
-            }
-            if (!missing.isEmpty()) {
-                compute(what, view, images, missing, numClasses, features);
-                computed += missing.size();
+                computed += features[i] == null ? 1 : 0;
             }
             rows.put(view, features);
+        }
+        computeFixedViews(what, images, numClasses, rows);
+        for (View view : views) {
+            if (view.random()) {
+                computeRandomView(what, view, images, numClasses, rows.get(view));
+            }
         }
         if (progress != null) {
             int total = images.size() * views.size();
@@ -80,24 +82,89 @@ public final class FeatureExtractor {
         return new FeatureSet(views, arrays, labels, sources, numClasses, featurizer.rowShape());
     }
 
-    private void compute(String what, View view, List<LabeledImage> images, List<Integer> missing, int numClasses,
-                         float[][] into) {
+    /** The image and its mirror from one decoding: an image missing either is decoded once, featurized per view. */
+    private void computeFixedViews(String what, List<LabeledImage> images, int numClasses,
+                                   Map<View, float[][]> rows) {
+        List<View> fixed = rows.keySet().stream().filter(view -> !view.random()).toList();
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            int index = i;
+            if (fixed.stream().anyMatch(view -> rows.get(view)[index] == null)) {
+                missing.add(i);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
         List<LabeledImage> todo = missing.stream().map(images::get).toList();
-        Augmentation augmentation = view.random() ? Augmentation.FLIP_ROTATE : Augmentation.NONE;
-        long seed = view.randomIndex();
-        // decode + resize on DL4J's prefetch thread (two batches ahead) while the featurizer runs on the cores
-        AsyncDataSetIterator batches = new AsyncDataSetIterator(
-                pipeline.iterator(todo, numClasses, batchSize, false, augmentation, seed), PREFETCH_BATCHES, false);
+        String task = "featurizing " + what + " (" + String.join(", ", fixed.stream().map(View::name).toList()) + ")";
+        AsyncDataSetIterator batches = decodeAhead(todo, numClasses, Augmentation.NONE, 0);
+        try (ProgressBar bar = progressBar(task, todo.size())) {
+            int done = 0;
+            while (batches.hasNext()) {
+                DataSet decoded = batches.next();
+                List<Integer> batch = missing.subList(done, done + decoded.numExamples());
+                for (View view : fixed) {
+                    store(view, batch, rows.get(view), images, decoded.getFeatures());
+                }
+                release(decoded.getFeatures(), decoded.getLabels());
+                done += batch.size();
+                if (bar != null) {
+                    bar.stepBy(batch.size());
+                }
+            }
+        } finally {
+            batches.shutdown();
+        }
+    }
+
+    /** Decoding and resizing on DL4J's prefetch thread, two batches ahead, while the featurizer runs on the cores. */
+    private AsyncDataSetIterator decodeAhead(List<LabeledImage> todo, int numClasses, Augmentation augmentation,
+                                             long seed) {
+        return new AsyncDataSetIterator(pipeline.iterator(todo, numClasses, batchSize, false, augmentation, seed),
+                PREFETCH_BATCHES, false);
+    }
+
+    /** Featurizes one view of a decoded batch if any of its images misses it, keeping (and caching) what was missing. */
+    private void store(View view, List<Integer> batch, float[][] into, List<LabeledImage> images, INDArray decoded) {
+        if (batch.stream().allMatch(index -> into[index] != null)) {
+            return;
+        }
+        INDArray input = view.mirrored() ? ImagePipeline.flipHorizontally(decoded) : decoded;
+        INDArray output = featurizer.featurize(input);
+        float[][] features = output.toFloatMatrix();
+        release(output, input == decoded ? null : input);
+        for (int k = 0; k < features.length; k++) {
+            int index = batch.get(k);
+            if (into[index] == null) {
+                into[index] = features[k];
+                cache.put(images.get(index).sha256(), view.name(), features[k]);
+            }
+        }
+    }
+
+    /** A random flip-and-rotation view: its own sequential pass, so the seeded draws replay exactly. */
+    private void computeRandomView(String what, View view, List<LabeledImage> images, int numClasses,
+                                   float[][] into) {
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            if (into[i] == null) {
+                missing.add(i);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        List<LabeledImage> todo = missing.stream().map(images::get).toList();
+        AsyncDataSetIterator batches = decodeAhead(todo, numClasses, Augmentation.FLIP_ROTATE, view.randomIndex());
         try (ProgressBar bar = progressBar("featurizing " + what + " (" + view.name() + ")", todo.size())) {
             int done = 0;
             while (batches.hasNext()) {
                 DataSet batch = batches.next();
-                INDArray input = view.mirrored()
-                        ? ImagePipeline.flipHorizontally(batch.getFeatures()) : batch.getFeatures();
-                INDArray output = featurizer.featurize(input);
+                INDArray output = featurizer.featurize(batch.getFeatures());
                 float[][] features = output.toFloatMatrix();
                 // free the batch's off-heap memory now rather than when the JVM next collects
-                release(output, input, batch.getFeatures(), batch.getLabels());
+                release(output, batch.getFeatures(), batch.getLabels());
                 for (float[] row : features) {
                     int index = missing.get(done++);
                     into[index] = row;
@@ -113,7 +180,7 @@ public final class FeatureExtractor {
     }
 
     private static void release(INDArray... arrays) {
-        java.util.Set<INDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<INDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (INDArray array : arrays) {
             if (array != null && seen.add(array) && array.closeable()) {
                 array.close();

@@ -58,6 +58,24 @@ class FeatureExtractorTest {
                 warmLog.toString(StandardCharsets.UTF_8));
     }
 
+    /** With part of a batch cached, only the missing views are computed and stored, and they equal a cold run. */
+    @Test
+    void aMissingMirrorIsComputedAloneAndEqualsAColdRun() {
+        ImageDataset data = dataset();
+        FeatureSet cold = extractor(new ByteArrayOutputStream()).extract("train", data.train(), 2, Augmentation.FLIP);
+        Featurizer featurizer = new GraphFeaturizer(base, "out_relu", 32);
+        FeatureCache cache = new FeatureCache(tmp.resolve("cache"), featurizer.cacheKey());
+        for (LabeledImage image : data.train().subList(0, 3)) {
+            assertTrue(cache.fileFor(image.sha256(), "flip").toFile().delete());
+        }
+
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        FeatureSet partial = extractor(log).extract("train", data.train(), 2, Augmentation.FLIP);
+
+        assertEquals(cold.views(), partial.views());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("3 computed"), log.toString(StandardCharsets.UTF_8));
+    }
+
     /** Through the real image pipeline (batches as DataVec hands them over, both views), engine and graph agree. */
     @Test
     void theEngineAndTheGraphGiveTheSameFeaturesThroughThePipeline() {
