@@ -1,6 +1,8 @@
 package io.tlwb.train;
 
 import io.tlwb.features.FeatureSet;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
@@ -69,19 +71,48 @@ final class FeatureBatchIterator implements DataSetIterator {
             throw new NoSuchElementException();
         }
         int end = Math.min(order.length, cursor + num);
-        INDArray x = Nd4j.create(features.features().dataType(), end - cursor, features.featureSize());
-        INDArray y = Nd4j.create(oneHotLabels.dataType(), end - cursor, features.numClasses());
-        for (int r = cursor; r < end; r++) {
-            int row = order[r];
-            x.putRow(r - cursor, features.views().get(viewOfRow[row]).getRow(row));
-            y.putRow(r - cursor, oneHotLabels.getRow(row));
-        }
+        int[] rows = Arrays.copyOfRange(order, cursor, end);
+        INDArray x = gather(rows, end - cursor);
+        INDArray y = Nd4j.pullRows(oneHotLabels, 1, rows);
         cursor = end;
         DataSet batch = new DataSet(features.shaped(x), y);
         if (preProcessor != null) {
             preProcessor.preProcess(batch);
         }
         return batch;
+    }
+
+    /**
+     * The batch's rows, each from the view drawn for it, in a few native gathers (one per view present, and one to
+     * interleave) rather than a copy per row: per-row copies were a fifth of a head's training time.
+     */
+    private INDArray gather(int[] rows, int n) {
+        List<INDArray> views = features.views();
+        if (views.size() == 1) {
+            return Nd4j.pullRows(views.get(0), 1, rows);
+        }
+        List<INDArray> parts = new ArrayList<>();
+        int[] position = new int[n];
+        int taken = 0;
+        for (int v = 0; v < views.size(); v++) {
+            int[] fromView = new int[n];
+            int count = 0;
+            for (int k = 0; k < n; k++) {
+                if (viewOfRow[rows[k]] == v) {
+                    position[k] = taken + count;
+                    fromView[count++] = rows[k];
+                }
+            }
+            if (count > 0) {
+                parts.add(Nd4j.pullRows(views.get(v), 1, Arrays.copyOf(fromView, count)));
+                taken += count;
+            }
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        INDArray stacked = Nd4j.vstack(parts.toArray(INDArray[]::new));
+        return Nd4j.pullRows(stacked, 1, position);
     }
 
     @Override

@@ -35,10 +35,10 @@ final class Predictions {
                     "flip test-time augmentation needs the mirrored view's features"));
             probabilities = tta.combine(probabilities, output(head, set, mirrored));
         }
+        float[][] rows = probabilities.toFloatMatrix();
         List<Prediction> predictions = new ArrayList<>(set.size());
         for (int i = 0; i < set.size(); i++) {
-            predictions.add(new Prediction(set.sources().get(i), set.labels()[i],
-                    probabilities.getRow(i).toFloatVector()));
+            predictions.add(new Prediction(set.sources().get(i), set.labels()[i], rows[i]));
         }
         return predictions;
     }
