@@ -1,10 +1,6 @@
 package io.tlwb.data;
 
 import io.tlwb.AtomicFiles;
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYCOLOR;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYDEPTH;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 import io.tlwb.data.FolderScan.ClassFolder;
 import io.tlwb.data.FolderScan.Image;
@@ -22,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
@@ -127,17 +122,18 @@ public final class ContactSheet {
         return picked;
     }
 
-    /** The image scaled to fit {@code size x size}, aspect kept, or null if it no longer decodes. */
-    static BufferedImage thumbnail(Path file, int size) {
+    /**
+     * The image scaled to fit {@code size x size}, aspect kept (small images enlarged), decoded as training decodes it
+     * (every format the pipeline reads), or null if it no longer decodes.
+     */
+    public static BufferedImage thumbnail(Path file, int size) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             return null;
         }
-        try (BytePointer data = new BytePointer(bytes);
-             Mat buffer = new Mat(1, bytes.length, CV_8UC1, data);
-             Mat decoded = imdecode(buffer, IMREAD_ANYDEPTH | IMREAD_ANYCOLOR)) {
+        try (Mat decoded = ImageDecoder.decode(bytes)) {
             if (decoded == null || decoded.empty()) {
                 return null;
             }

@@ -129,8 +129,8 @@ public final class ImagePipeline {
 
     /**
      * One image given as its encoded bytes (an upload), as {@code [1, size, size, 3]}: the same pixels
-     * {@link #load(Path)} gives for a file with these bytes. Only JPEG, PNG and BMP are taken, because their size can
-     * be read from the header and a decompression bomb refused before any decoding.
+     * {@link #load(Path)} gives for a file with these bytes. Only JPEG, PNG, BMP, GIF and WebP are taken, because their
+     * size can be read from the header and a decompression bomb refused before any decoding.
      *
      * @param source    how messages name the image
      * @param maxPixels width times height above which the image is refused unread

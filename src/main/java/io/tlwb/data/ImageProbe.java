@@ -2,27 +2,24 @@ package io.tlwb.data;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_16U;
 import static org.bytedeco.opencv.global.opencv_core.CV_8U;
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYCOLOR;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYDEPTH;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 import io.tlwb.Hashes;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * Checks one file the way the pipeline will read it: OpenCV's decoder with DataVec's flags
  * ({@code IMREAD_ANYDEPTH | IMREAD_ANYCOLOR}), and hashes its bytes on the way.
  *
- * <p>Usable: JPEG (grey, colour, CMYK), PNG (grey, palette, alpha, 8 or 16 bit), BMP, TIFF and WebP that decode, of at
- * most {@link #MAX_PIXELS} pixels. Grey becomes three channels, alpha is dropped, 16 bit becomes 8 bit (see
- * {@link RgbImageLoader}). Not usable, with the reason: empty files, files that are not images, GIF (OpenCV cannot read
- * it), JPEGs without their end marker (truncated: OpenCV would pad them with grey), anything that does not decode.
+ * <p>Usable: JPEG (grey, colour, CMYK), PNG (grey, palette, alpha, 8 or 16 bit), BMP, TIFF, WebP and GIF (the first
+ * frame, see {@link ImageDecoder}) that decode, of at most {@link #MAX_PIXELS} pixels. Grey becomes three channels, alpha
+ * is dropped, 16 bit becomes 8 bit (see {@link RgbImageLoader}). Not usable, with the reason: empty files, files that
+ * are not images, JPEGs without their end marker (truncated: OpenCV would pad them with grey), anything that does not
+ * decode.
  */
 final class ImageProbe {
 
@@ -62,9 +59,6 @@ final class ImageProbe {
         if (format == null) {
             return bad(file, "?", sha, "not an image (unrecognised content)");
         }
-        if (format.equals("GIF")) {
-            return bad(file, format, sha, "GIF is not supported: convert it to PNG or JPEG");
-        }
         long[] header = headerSize(format, bytes);
         if (header != null && header[0] * header[1] > MAX_PIXELS) {
             return bad(file, format, sha, String.format(Locale.ROOT,
@@ -73,9 +67,7 @@ final class ImageProbe {
         if (format.equals("JPEG") && !hasJpegEnd(bytes)) {
             return bad(file, format, sha, "truncated JPEG (no end-of-image marker)");
         }
-        try (BytePointer data = new BytePointer(bytes);
-             Mat buffer = new Mat(1, bytes.length, CV_8UC1, data);
-             Mat image = imdecode(buffer, IMREAD_ANYDEPTH | IMREAD_ANYCOLOR)) {
+        try (Mat image = ImageDecoder.decode(bytes)) {
             if (image == null || image.empty()) {
                 return bad(file, format, sha, "cannot decode " + format + " (corrupt or unsupported variant)");
             }
@@ -92,14 +84,14 @@ final class ImageProbe {
                         image.cols(), image.rows(), MAX_PIXELS / 1_000_000));
             }
             return new Result(file, format, image.cols(), image.rows(), channels, depth == CV_8U ? 8 : 16, sha, null);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return bad(file, format, sha, "cannot decode " + format + ": " + e.getMessage());
         }
     }
 
     /**
-     * Checks uploaded bytes before decoding: a JPEG, PNG or BMP whose header size is at most {@code maxPixels}, and a
-     * JPEG with its end marker. Decoding failures are the caller's to report.
+     * Checks uploaded bytes before decoding: a JPEG, PNG, BMP, GIF or WebP whose header size is at most
+     * {@code maxPixels}, and a JPEG with its end marker. Decoding failures are the caller's to report.
      *
      * @throws ImageRejected saying why not
      */
@@ -107,7 +99,7 @@ final class ImageProbe {
         String format = sniff(bytes);
         long[] size = format == null ? null : headerSize(format, bytes);
         if (size == null) {
-            throw new ImageRejected(ImageRejected.Reason.NOT_AN_IMAGE, source + ": not a JPEG, PNG or BMP image"
+            throw new ImageRejected(ImageRejected.Reason.NOT_AN_IMAGE, source + ": not a JPEG, PNG, BMP, GIF or WebP image"
                     + (format == null ? "" : " (" + format + ")") + "; send one of those");
         }
         if (size[0] <= 0 || size[1] <= 0 || size[0] * size[1] > maxPixels) {
@@ -160,8 +152,14 @@ final class ImageProbe {
         return true;
     }
 
-    /** Width and height from the header of a PNG, JPEG or BMP without decoding it, or null. */
+    /** Width and height from the header of a PNG, JPEG, BMP, GIF or WebP without decoding it, or null. */
     static long[] headerSize(String format, byte[] b) {
+        if (format.equals("GIF") && b.length >= 10) { // logical screen: every frame lies inside it
+            return new long[] {readShortLittleEndian(b, 6), readShortLittleEndian(b, 8)};
+        }
+        if (format.equals("WEBP")) {
+            return webpSize(b);
+        }
         if (format.equals("BMP")) { // BITMAPINFOHEADER: little-endian width and (signed, negative: top-down) height
             long w = readIntLittleEndian(b, 18);
             long h = Math.abs(readIntLittleEndian(b, 22));
@@ -195,6 +193,43 @@ final class ImageProbe {
             }
         }
         return null;
+    }
+
+    /**
+     * The canvas of a WebP from its first chunk: {@code VP8X} (extended: 24-bit width and height minus one),
+     * {@code VP8L} (lossless: 14-bit fields minus one after the signature byte) or {@code VP8 } (lossy: 14-bit fields
+     * after the key frame's start code); null for anything else.
+     */
+    private static long[] webpSize(byte[] b) {
+        if (b.length < 30) {
+            return null;
+        }
+        String chunk = new String(b, 12, 4, StandardCharsets.US_ASCII);
+        return switch (chunk) {
+            case "VP8X" -> new long[] {1 + readUInt24LittleEndian(b, 24), 1 + readUInt24LittleEndian(b, 27)};
+            case "VP8L" -> {
+                if ((b[20] & 0xFF) != 0x2F) {
+                    yield null;
+                }
+                long bits = readIntLittleEndian(b, 21) & 0xFFFFFFFFL;
+                yield new long[] {1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)};
+            }
+            case "VP8 " -> {
+                if ((b[23] & 0xFF) != 0x9D || (b[24] & 0xFF) != 0x01 || (b[25] & 0xFF) != 0x2A) {
+                    yield null;
+                }
+                yield new long[] {readShortLittleEndian(b, 26) & 0x3FFF, readShortLittleEndian(b, 28) & 0x3FFF};
+            }
+            default -> null;
+        };
+    }
+
+    private static long readShortLittleEndian(byte[] b, int at) {
+        return (b[at] & 0xFF) | ((b[at + 1] & 0xFF) << 8);
+    }
+
+    private static long readUInt24LittleEndian(byte[] b, int at) {
+        return (b[at] & 0xFF) | ((b[at + 1] & 0xFF) << 8) | ((long) (b[at + 2] & 0xFF) << 16);
     }
 
     private static long readIntLittleEndian(byte[] b, int at) {

@@ -5,7 +5,7 @@ public final class ImageRejected extends DataException {
 
     /** Why the bytes were refused. */
     public enum Reason {
-        /** Not a JPEG, PNG or BMP (unrecognised content, or a format whose size cannot be read before decoding). */
+        /** Not a JPEG, PNG, BMP, GIF or WebP (unrecognised content, or a format whose size cannot be read before decoding). */
         NOT_AN_IMAGE,
         /** More pixels than allowed: refused from the header, before decoding. */
         TOO_MANY_PIXELS,

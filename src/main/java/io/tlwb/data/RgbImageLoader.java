@@ -11,7 +11,9 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.datavec.image.loader.NativeImageLoader;
@@ -32,6 +34,32 @@ final class RgbImageLoader extends NativeImageLoader {
     RgbImageLoader(int size, ImageTransform augmentation) {
         super(size, size, 3, augmentation);
         this.size = size;
+    }
+
+    /** As DataVec's, with GIFs decoded by {@link ImageDecoder} (OpenCV cannot). */
+    @Override
+    public INDArray asMatrix(InputStream in, boolean nchw) throws IOException {
+        byte[] bytes = in.readAllBytes();
+        if (!ImageDecoder.isGif(bytes)) {
+            return super.asMatrix(new ByteArrayInputStream(bytes), nchw);
+        }
+        try (Mat frame = ImageDecoder.gifFirstFrame(bytes)) {
+            INDArray image = asMatrix(frame);
+            return nchw ? image : image.permute(0, 2, 3, 1);
+        }
+    }
+
+    /** As DataVec's, with GIFs decoded by {@link ImageDecoder}: the batch path of {@code ImageRecordReader}. */
+    @Override
+    public void asMatrixView(InputStream in, INDArray view) throws IOException {
+        byte[] bytes = in.readAllBytes();
+        if (!ImageDecoder.isGif(bytes)) {
+            super.asMatrixView(new ByteArrayInputStream(bytes), view);
+            return;
+        }
+        try (Mat frame = ImageDecoder.gifFirstFrame(bytes)) {
+            asMatrixView(frame, view);
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.tlwb.report;
 
 import io.tlwb.AtomicFiles;
 import io.tlwb.RunFolder;
+import io.tlwb.data.ContactSheet;
 import io.tlwb.data.ImageDataset;
 import io.tlwb.data.SkippedFile;
 import io.tlwb.eval.ClassMetrics;
@@ -11,8 +12,6 @@ import io.tlwb.model.ModelCard;
 import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.train.EarlyStopping;
 import io.tlwb.train.EpochStats;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -309,25 +308,20 @@ public final class RunReport {
         }
     }
 
-    /** A JPEG {@value #THUMBNAIL} px on its longer side (small images enlarged so they can be seen), or null when the file cannot be decoded here. */
+    /**
+     * A JPEG {@value #THUMBNAIL} px on its longer side (small images enlarged so they can be seen), decoded as training
+     * decoded it, or null when the file cannot be decoded any more.
+     */
     static byte[] thumbnail(Path file) {
+        BufferedImage small = ContactSheet.thumbnail(file, THUMBNAIL);
+        if (small == null) {
+            return null;
+        }
         try {
-            BufferedImage image = ImageIO.read(file.toFile());
-            if (image == null) {
-                return null;
-            }
-            double scale = (double) THUMBNAIL / Math.max(image.getWidth(), image.getHeight());
-            int w = Math.max(1, (int) Math.round(image.getWidth() * scale));
-            int h = Math.max(1, (int) Math.round(image.getHeight() * scale));
-            BufferedImage small = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = small.createGraphics();
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-            g.drawImage(image, 0, 0, w, h, java.awt.Color.WHITE, null);
-            g.dispose();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ImageIO.write(small, "jpeg", out);
             return out.toByteArray();
-        } catch (IOException | RuntimeException unreadable) {
+        } catch (IOException unwritable) {
             return null;
         }
     }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
@@ -75,7 +76,11 @@ class DirtyDataTest {
         byte[] corrupt = jpeg.clone();
         Arrays.fill(corrupt, 3, corrupt.length - 2, (byte) 0x55);
         Fixtures.bytes(d.resolve("corrupt.jpg"), corrupt);
-        Fixtures.write(d.resolve("anim.gif"), Fixtures.solid(8, 8, BufferedImage.TYPE_BYTE_INDEXED, Color.RED), "gif");
+        Fixtures.write(d.resolve("still.gif"), Fixtures.solid(8, 8, BufferedImage.TYPE_BYTE_INDEXED, Color.RED), "gif");
+        Fixtures.animatedGif(d.resolve("anim.gif"), 20, 20, Color.GREEN, Color.BLUE);
+        Fixtures.webp(d.resolve("image.webp"), 20, 20, Color.BLUE);
+        byte[] gif = Files.readAllBytes(d.resolve("anim.gif"));
+        Fixtures.bytes(d.resolve("truncated.gif"), Arrays.copyOf(gif, 14));
         Fixtures.bytes(d.resolve("huge.png"), pngHeaderOnly(30_000, 20_000));
         Files.createDirectories(d.resolve("nested"));
         Fixtures.png(d.resolve("nested/inner.png"), 8, 8, Color.RED);
@@ -92,7 +97,7 @@ class DirtyDataTest {
         assertEquals("truncated JPEG (no end-of-image marker)", reasons.get("truncated.jpg"));
         assertTrue(reasons.get("truncated.png").startsWith("cannot decode PNG"), reasons.get("truncated.png"));
         assertTrue(reasons.get("corrupt.jpg").startsWith("cannot decode JPEG"), reasons.get("corrupt.jpg"));
-        assertTrue(reasons.get("anim.gif").startsWith("GIF is not supported"), reasons.get("anim.gif"));
+        assertTrue(reasons.get("truncated.gif").startsWith("cannot decode GIF"), reasons.get("truncated.gif"));
         assertEquals("image too large (30000x20000, limit 100 megapixels)", reasons.get("huge.png"));
         assertTrue(reasons.get("nested").startsWith("ignored: folder inside a class folder"), reasons.get("nested"));
         assertEquals(9, reasons.size(), reasons.toString());
@@ -105,8 +110,9 @@ class DirtyDataTest {
         dataset.validation().stream().map(LabeledImage::file).filter(f -> f.startsWith(root.resolve("dirty")))
                 .forEach(f -> kept.add(f.getFileName().toString()));
         kept.sort(null);
-        assertEquals(List.of("alpha.png", "cmyk.jpg", "grey-alpha.png", "grey.jpg", "grey.png", "grey16.png",
-                "image.bmp", "large.jpg", "palette.png", "png-named.jpg", "rgb16.png", "tiny.png"), kept);
+        assertEquals(List.of("alpha.png", "anim.gif", "cmyk.jpg", "grey-alpha.png", "grey.jpg", "grey.png",
+                "grey16.png", "image.bmp", "image.webp", "large.jpg", "palette.png", "png-named.jpg", "rgb16.png",
+                "still.gif", "tiny.png"), kept);
     }
 
     @Test
@@ -133,10 +139,26 @@ class DirtyDataTest {
         assertRgb(pipeline.load(d.resolve("palette.png")), 1, 0, 0);
         assertRgb(pipeline.load(d.resolve("large.jpg")), 1, 0, 0);
         assertRgb(pipeline.load(d.resolve("image.bmp")), 1, 0, 0);
+        assertRgb(pipeline.load(d.resolve("still.gif")), 1, 0, 0);
+        assertRgb(pipeline.load(d.resolve("anim.gif")), 0, 1, 0);
+        assertRgb(pipeline.load(d.resolve("image.webp")), 0, 0, 1);
         INDArray alpha = pipeline.load(d.resolve("alpha.png"));
         assertEquals(1, alpha.getFloat(0, 8, 8, 0), 0.01, "alpha dropped, colour kept");
         INDArray cmyk = pipeline.load(d.resolve("cmyk.jpg"));
         assertArrayEquals(new long[] {1, 16, 16, 3}, cmyk.shape());
+    }
+
+    /** Training batches (DataVec's batch path) read GIF's first frame and WebP as single loads do. */
+    @Test
+    void gifAndWebpReadTheSameInTrainingBatches() {
+        ImagePipeline pipeline = new ImagePipeline(16, Preprocessing.ZERO_TO_ONE);
+        Path d = root.resolve("dirty");
+        List<LabeledImage> images = List.of(new LabeledImage(d.resolve("anim.gif"), 0, "a"),
+                new LabeledImage(d.resolve("image.webp"), 0, "b"));
+        INDArray batch = pipeline.iterator(images, 1, 2, false, Augmentation.NONE, 0).next().getFeatures();
+        assertEquals(pipeline.load(d.resolve("anim.gif")), batch.get(NDArrayIndex.interval(0, 1)));
+        assertEquals(pipeline.load(d.resolve("image.webp")), batch.get(NDArrayIndex.interval(1, 2)));
+        assertRgb(batch.get(NDArrayIndex.interval(0, 1)), 0, 1, 0);
     }
 
     private static void assertRgb(INDArray x, double r, double g, double b) {

@@ -1,5 +1,9 @@
 package io.tlwb.data;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_WEBP_QUALITY;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
+
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -7,7 +11,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 
 /** Tiny images the tests write themselves. */
 final class Fixtures {
@@ -45,6 +56,44 @@ final class Fixtures {
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An animated GIF of two frames, each of one colour: readers must take the first. */
+    static Path animatedGif(Path file, int width, int height, Color first, Color second) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
+        try {
+            Files.createDirectories(file.getParent());
+            Files.deleteIfExists(file);
+            try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+                writer.setOutput(out);
+                writer.prepareWriteSequence(null);
+                for (Color color : new Color[] {first, second}) {
+                    writer.writeToSequence(new IIOImage(solid(width, height, BufferedImage.TYPE_BYTE_INDEXED, color),
+                            null, null), null);
+                }
+                writer.endWriteSequence();
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /** A lossless WebP of one colour, encoded by OpenCV (the JDK writes no WebP). */
+    static Path webp(Path file, int width, int height, Color color) {
+        try (Mat image = new Mat(height, width, CV_8UC3,
+                new Scalar(color.getBlue(), color.getGreen(), color.getRed(), 0));
+             BytePointer encoded = new BytePointer();
+             IntPointer params = new IntPointer(IMWRITE_WEBP_QUALITY, 101)) {
+            if (!imencode(".webp", image, encoded, params)) {
+                throw new IllegalStateException("OpenCV cannot encode WebP");
+            }
+            byte[] content = new byte[(int) encoded.limit()];
+            encoded.get(content);
+            return bytes(file, content);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.tlwb.report;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,6 +34,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -174,5 +179,27 @@ class RunReportTest {
         String gallery = html.substring(html.indexOf("<section id=\"top-losses\">"), html.indexOf("<section id=\"skipped\">"));
         assertEquals(4, gallery.split("class=\"thumb cam\"").length - 1, "a map beside each of the four mistakes");
         assertTrue(gallery.contains("where the model looked for bees"), gallery);
+    }
+
+    /** The gallery shows any image training read, WebP and GIF included (the JDK alone reads no WebP). */
+    @Test
+    void thumbnailsCoverEveryFormatTrainingReads() throws Exception {
+        BufferedImage photo = new BufferedImage(40, 20, BufferedImage.TYPE_INT_RGB);
+        Path gif = tmp.resolve("a.gif");
+        ImageIO.write(photo, "gif", gif.toFile());
+        Path webp = tmp.resolve("a.webp");
+        try (Mat image = new Mat(20, 40, CV_8UC3, new Scalar(255, 0, 0, 0)); BytePointer encoded = new BytePointer()) {
+            assertTrue(imencode(".webp", image, encoded));
+            byte[] bytes = new byte[(int) encoded.limit()];
+            encoded.get(bytes);
+            Files.write(webp, bytes);
+        }
+        for (Path file : List.of(gif, webp)) {
+            byte[] jpeg = RunReport.thumbnail(file);
+            assertNotNull(jpeg, file.toString());
+            BufferedImage thumbnail = ImageIO.read(new ByteArrayInputStream(jpeg));
+            assertEquals(160, thumbnail.getWidth(), file.toString());
+            assertEquals(80, thumbnail.getHeight(), file.toString());
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.tlwb.serve;
 
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,6 +39,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
+import javax.imageio.ImageIO;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,6 +160,25 @@ class ModelServerTest {
     }
 
     @Test
+    void gifAndWebpUploadsAreAnsweredAsPredictAnswersTheirFiles() throws Exception {
+        Predictor predictor = new Predictor(SavedModel.load(model));
+        Path gif = tmp.resolve("upload.gif");
+        ImageIO.write(ImageIO.read(images.get(0).file().toFile()), "gif", gif.toFile());
+        Path webp = tmp.resolve("upload.webp");
+        try (Mat image = imread(images.get(1).file().toString()); BytePointer encoded = new BytePointer()) {
+            assertTrue(imencode(".webp", image, encoded));
+            byte[] content = new byte[(int) encoded.limit()];
+            encoded.get(content);
+            Files.write(webp, content);
+        }
+        for (Path file : List.of(gif, webp)) {
+            JsonNode answer = send(raw(server, "/predictions/bugs", Files.readAllBytes(file))).json();
+            assertArrayEquals(predictor.predict(file).probabilities(), probabilities(answer, predictor.classes()), 0f,
+                    file.toString());
+        }
+    }
+
+    @Test
     void onRequestAnAnswerCarriesItsActivationMapAsAPng() throws Exception {
         JsonNode answer = send(raw(server, "/predictions/bugs?explain=true", bytes(images.get(0)))).json();
         assertEquals("body", answer.path("file").asText());
@@ -213,7 +237,7 @@ class ModelServerTest {
     @Test
     void badRequestsGetJsonErrorsAndTheServerKeepsServing() throws Exception {
         assertError(send(raw(server, "/predictions/bugs", "hello".getBytes(StandardCharsets.UTF_8))), 415,
-                "not a JPEG, PNG or BMP");
+                "not a JPEG, PNG, BMP, GIF or WebP");
         assertError(send(raw(server, "/predictions/bugs", bombPng(20_000, 20_000))), 422, "20000x20000");
         assertError(send(raw(server, "/predictions/nope", bytes(images.get(0)))), 404, "no model named 'nope'");
         assertError(send(at(server, "/predictions/bugs").DELETE()), 405, "DELETE is not allowed");

@@ -1,0 +1,85 @@
+package io.tlwb.data;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYCOLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYDEPTH;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
+
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/**
+ * Encoded image bytes to an OpenCV {@link Mat}, the one decoding every reader of images shares (the pipeline's loader,
+ * the probe, thumbnails): OpenCV's decoders with DataVec's flags ({@code IMREAD_ANYDEPTH | IMREAD_ANYCOLOR}) for
+ * JPEG, PNG, BMP, TIFF and WebP, and the first frame of a GIF as 8-bit BGR. OpenCV 4.5 has no GIF decoder (and
+ * DataVec's Leptonica fallback fails on every input), so the JDK's reader decodes GIFs. Transparent pixels become
+ * black; later frames of an animation are ignored, as Keras' {@code image_dataset_from_directory} does.
+ */
+final class ImageDecoder {
+
+    private ImageDecoder() {
+    }
+
+    static boolean isGif(byte[] bytes) {
+        return "GIF".equals(ImageProbe.sniff(bytes));
+    }
+
+    /**
+     * The decoded image; null or empty when OpenCV cannot decode it.
+     *
+     * @throws IOException if the bytes are a GIF that does not decode
+     */
+    static Mat decode(byte[] bytes) throws IOException {
+        if (isGif(bytes)) {
+            return gifFirstFrame(bytes);
+        }
+        try (BytePointer data = new BytePointer(bytes); Mat buffer = new Mat(1, bytes.length, CV_8UC1, data)) {
+            return imdecode(buffer, IMREAD_ANYDEPTH | IMREAD_ANYCOLOR);
+        }
+    }
+
+    /**
+     * @throws IOException if the bytes do not decode as a GIF
+     */
+    static Mat gifFirstFrame(byte[] bytes) throws IOException {
+        BufferedImage frame;
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("gif");
+            if (!readers.hasNext()) {
+                throw new IOException("this Java runtime has no GIF reader");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                frame = reader.read(0);
+            } catch (RuntimeException e) { // the JDK's reader throws unchecked exceptions on some corrupt files
+                throw new IOException("corrupt GIF: " + e.getMessage(), e);
+            } finally {
+                reader.dispose();
+            }
+        }
+        BufferedImage bgr = new BufferedImage(frame.getWidth(), frame.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = bgr.createGraphics();
+        try {
+            g.drawImage(frame, 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        byte[] pixels = ((DataBufferByte) bgr.getRaster().getDataBuffer()).getData();
+        Mat image = new Mat(bgr.getHeight(), bgr.getWidth(), CV_8UC3);
+        try (BytePointer data = image.data()) {
+            data.put(pixels);
+        }
+        return image;
+    }
+}
