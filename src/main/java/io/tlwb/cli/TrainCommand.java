@@ -95,11 +95,16 @@ final class TrainCommand implements Callable<Integer> {
                     + "stratified; not the validation split). Default: ${DEFAULT-VALUE}.")
     double earlyStoppingSplit = 0.1;
 
-    @Option(names = "--fine-tune-from", paramLabel = "LAYER",
+    @Option(names = "--fine-tune-from", paramLabel = "LAYER|auto",
             description = "After the head, retrain the base's layers above LAYER (up to the cut) with it, batch norms "
                     + "in inference mode, from cached activations of LAYER; e.g. block_12_add (block_10_project_BN for "
-                    + "npm:nsfwjs@4.4.0). Default: none.")
-    String fineTuneFrom;
+                    + "npm:nsfwjs@4.4.0). 'auto' fine-tunes from the residual block nearest below the cut when "
+                    + "the smallest class has at least " + FineTuning.MIN_IMAGES_PER_CLASS + " training images. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String fineTuneFrom = FineTuning.AUTO;
+
+    @Option(names = "--no-fine-tune", description = "Train the head only, whatever the data.")
+    boolean noFineTune;
 
     @Option(names = "--fine-tune-epochs", paramLabel = "N",
             description = "Epochs of fine-tuning. Default: ${DEFAULT-VALUE}.")
@@ -120,6 +125,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--metrics-json", paramLabel = "FILE", description = "Also write the metrics to FILE.")
     Path metricsJson;
 
+    /** The fine-tuning asked for: none, a layer, or {@code auto} (decided once the data is scanned). */
+    private FineTuning fineTuning() {
+        boolean layerGiven = spec.commandLine().getParseResult().hasMatchedOption("--fine-tune-from");
+        if (noFineTune && layerGiven) {
+            throw new IllegalArgumentException("--no-fine-tune and --fine-tune-from contradict each other: give one");
+        }
+        return noFineTune ? null : new FineTuning(fineTuneFrom, fineTuneEpochs, fineTuneLearningRate);
+    }
+
     @Override
     public Integer call() {
         TrainingOptions options;
@@ -128,7 +142,7 @@ final class TrainCommand implements Callable<Integer> {
             head = new HeadConfig(standardize, hidden, dropout, l2, updater, learningRate);
             options = new TrainingOptions(dataOptions.dataSpec(), dataOptions.featureSpec(),
                     new HeadRecipe(head, batchSize, epochs, cutLayer),
-                    fineTuneFrom == null ? null : new FineTuning(fineTuneFrom, fineTuneEpochs, fineTuneLearningRate),
+                    fineTuning(),
                     output.spec(metricsJson), classWeights, earlyStoppingPatience == null ? null
                             : new EarlyStopping(earlyStoppingPatience, earlyStoppingSplit));
         } catch (IllegalArgumentException e) {

@@ -8,10 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -137,7 +139,7 @@ public final class RetrainableTop {
             return layersAboveBoundary(graph, walk, base, cutLayer, frozenLayer);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + "; fine-tuning can start from "
-                    + String.join(", ", boundaries(graph, walk, base, cutLayer)), e);
+                    + String.join(", ", boundaries(graph, walk, base, cutLayer, 4)), e);
         }
     }
 
@@ -167,9 +169,26 @@ public final class RetrainableTop {
         return above;
     }
 
-    /** The last few base layers below the cut that fine-tuning can start from, nearest the cut last. */
+    /**
+     * The residual add nearest below {@code cutLayer} that fine-tuning can start from (the top inverted-residual
+     * block or blocks above it are then retrained), or empty when the cut base has none.
+     */
+    public static Optional<String> nearestBlockBoundary(PretrainedModel base, String cutLayer) {
+        ComputationGraph graph = base.graph();
+        Set<String> cutBase = GraphSurgery.ancestorsOf(graph.getConfiguration(), cutLayer);
+        List<String> candidates = boundaries(graph, cutBase, cutBase, cutLayer, Integer.MAX_VALUE);
+        for (int i = candidates.size() - 1; i >= 0; i--) {
+            String name = candidates.get(i);
+            if (!name.equals(cutLayer) && graph.getConfiguration().getVertices().get(name) instanceof ElementWiseVertex) {
+                return Optional.of(name);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The last {@code count} base layers below the cut that fine-tuning can start from, nearest the cut last. */
     private static List<String> boundaries(ComputationGraph graph, Set<String> walk, Set<String> base,
-                                           String cutLayer) {
+                                           String cutLayer, int count) {
         List<String> ordered = new ArrayList<>();
         for (int index : graph.topologicalSortOrder()) {
             String name = graph.getVertices()[index].getVertexName();
@@ -180,7 +199,7 @@ public final class RetrainableTop {
                 // inside a residual block, between a convolution and its batch norm, or not below the cut
             }
         }
-        return ordered.subList(Math.max(0, ordered.size() - 4), ordered.size());
+        return ordered.subList(Math.max(0, ordered.size() - count), ordered.size());
     }
 
     /** The trainable graph: the frozen layer's NHWC activations in (the input is named after it), probabilities out. */

@@ -20,10 +20,12 @@ import io.tlwb.train.HeadTrainer;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 
@@ -69,11 +71,12 @@ public final class TrainingJob {
         return this;
     }
 
-    public TrainingResult run(PretrainedModel base, TrainingOptions options, RunFolder run) {
-        requireValid(base, options);
+    public TrainingResult run(PretrainedModel base, TrainingOptions asked, RunFolder run) {
+        requireValid(base, asked);
         Map<String, Double> seconds = new LinkedHashMap<>();
         Timer timer = new Timer(seconds);
-        ImageDataset data = timer.time("scan", () -> pipeline.open(options.data(), run));
+        ImageDataset data = timer.time("scan", () -> pipeline.open(asked.data(), run));
+        TrainingOptions options = asked.withFineTuning(decideFineTuning(base, asked, data));
         iterationsPlanned.accept(options.iterations(data.train().size()));
         HeadSpec spec = headSpec(base, options, data);
         FeatureSplits features = timer.time("featurize",
@@ -122,6 +125,31 @@ public final class TrainingJob {
         }
     }
 
+    /**
+     * The fine-tuning this run does: as asked, or for {@code auto} the nearest residual block below the cut when the
+     * smallest class has enough training images ({@link FineTuning#MIN_IMAGES_PER_CLASS}), else none; said on the
+     * console either way.
+     */
+    private FineTuning decideFineTuning(PretrainedModel base, TrainingOptions options, ImageDataset data) {
+        FineTuning asked = options.fineTuning();
+        if (asked == null || !asked.isAutomatic()) {
+            return asked;
+        }
+        int smallest = Arrays.stream(data.countPerClass(data.train())).min().orElse(0);
+        String cut = options.recipe().cutLayer() == null ? base.defaultCutLayer() : options.recipe().cutLayer();
+        Optional<String> boundary = RetrainableTop.nearestBlockBoundary(base, cut);
+        if (smallest < FineTuning.MIN_IMAGES_PER_CLASS || boundary.isEmpty()) {
+            out.printf(Locale.ROOT, "fine-tuning: off (%s; --fine-tune-from LAYER forces it)%n", boundary.isEmpty()
+                    ? "no residual block below the cut " + cut
+                    : "the smallest class has " + smallest + " training images, fewer than "
+                            + FineTuning.MIN_IMAGES_PER_CLASS);
+            return null;
+        }
+        out.printf(Locale.ROOT, "fine-tuning: from %s (the smallest class has %d training images, at least %d; "
+                + "--no-fine-tune turns it off)%n", boundary.get(), smallest, FineTuning.MIN_IMAGES_PER_CLASS);
+        return new FineTuning(boundary.get(), asked.epochs(), asked.learningRate());
+    }
+
     /** The checks that need the base but no data: the output, the cut layer and the fine-tuning boundary. */
     private static void requireValid(PretrainedModel base, TrainingOptions options) {
         options.output().requireWritable();
@@ -133,7 +161,7 @@ public final class TrainingJob {
                 throw new WorkbenchException("--cut-layer: " + e.getMessage());
             }
         }
-        if (options.fineTuning() != null) {
+        if (options.fineTuning() != null && !options.fineTuning().isAutomatic()) {
             try {
                 RetrainableTop.requireBoundary(base, cut == null ? base.defaultCutLayer() : cut,
                         options.fineTuning().frozenLayer());

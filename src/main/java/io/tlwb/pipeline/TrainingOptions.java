@@ -40,6 +40,11 @@ public record TrainingOptions(DataSpec data, FeatureSpec features, HeadRecipe re
         this(data, features, recipe, null, output);
     }
 
+    /** These options with {@code decided} as the fine-tuning (null for none). */
+    TrainingOptions withFineTuning(FineTuning decided) {
+        return new TrainingOptions(data, features, recipe, decided, output, classWeighting, earlyStopping);
+    }
+
     /** Training iterations (minibatches) over {@code trainImages}, fine-tuning included. */
     long iterations(int trainImages) {
         long perEpoch = (trainImages + recipe.batchSize() - 1) / recipe.batchSize();

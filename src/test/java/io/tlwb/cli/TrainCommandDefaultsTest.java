@@ -7,6 +7,7 @@ import io.tlwb.data.Augmentation;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.Updater;
+import io.tlwb.train.FineTuning;
 import io.tlwb.train.TrainingDefaults;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -27,5 +28,7 @@ class TrainCommandDefaultsTest {
         assertEquals(Augmentation.NONE, train.dataOptions.augment);
         assertEquals(TestTimeAugmentation.FLIP, train.dataOptions.tta);
         assertNull(train.cutLayer, "the cut layer defaults per weight source (PretrainedModel.defaultCutLayer)");
+        assertEquals(FineTuning.AUTO, train.fineTuneFrom, "fine-tuning decided by the data");
+        assertEquals(false, train.noFineTune);
     }
 }

@@ -62,6 +62,7 @@ class TrainPredictEvaluateCliTest {
         assertTrue(trainOutput.contains("weights: npm:nsfwjs@4.4.0#mobilenet_v2_mid (offline); ImageNet weights "
                 + "transfer better: fetch them once with `weights fetch keras:mobilenet_v2_1.0_224`"), trainOutput);
         assertTrue(trainOutput.contains("epoch 5/5"), trainOutput);
+        assertTrue(trainOutput.contains("fine-tuning: off (the smallest class has 4 training images"), trainOutput);
         assertTrue(trainOutput.contains("precision") && trainOutput.contains("ROC AUC"), trainOutput);
         JsonNode metrics = new ObjectMapper().readTree(tmp.resolve("m.json").toFile());
         assertTrue(metrics.path("before").has("accuracy") && metrics.path("after").has("accuracy"), metrics.toString());
@@ -161,6 +162,10 @@ class TrainPredictEvaluateCliTest {
         Run train = run("train", "--workspace", WORKSPACE.toString(), "--data", oneClass.toString(), "--image-size", "64");
         assertEquals(Main.EXIT_USER_ERROR, train.code());
         assertOneLine(train.err(), oneClass.getFileName().toString());
+
+        Run contradiction = run("train", "--data", data.toString(), "--no-fine-tune", "--fine-tune-from", "x");
+        assertEquals(2, contradiction.code());
+        assertTrue(contradiction.err().startsWith("--no-fine-tune and --fine-tune-from contradict"), contradiction.err());
 
         Run badFlag = run("train", "--data", data.toString(), "--augment", "sideways");
         assertEquals(2, badFlag.code());

@@ -12,6 +12,7 @@ import io.tlwb.testing.TinyBase;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -124,5 +125,14 @@ class RetrainableTopTest {
         assertTrue(e.getMessage().contains("not below the cut layer 'block_add'"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> RetrainableTop.of(cutEarly, "no_such_layer", new long[]{16, 16, 8}, new Adam(1e-3)));
+    }
+
+    @Test
+    void automaticFineTuningStartsAtTheResidualAddNearestBelowTheCut() {
+        assertEquals(Optional.of("block_add"), RetrainableTop.nearestBlockBoundary(base, "out_relu"));
+        assertEquals(Optional.empty(), RetrainableTop.nearestBlockBoundary(base, "block_add"),
+                "the cut itself is no boundary");
+        PretrainedModel plain = TinyBase.create(8, 3);
+        assertEquals(Optional.empty(), RetrainableTop.nearestBlockBoundary(plain, plain.defaultCutLayer()));
     }
 }
