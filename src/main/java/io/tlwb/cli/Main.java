@@ -28,6 +28,7 @@ import picocli.CommandLine;
                 WeightsCommand.class,
                 InspectCommand.class,
                 TrainCommand.class,
+                FeaturizeCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
                 BenchCommand.class,

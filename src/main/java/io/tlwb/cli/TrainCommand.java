@@ -122,6 +122,11 @@ final class TrainCommand implements Callable<Integer> {
                     + "yarn, k8s://...); needs the Spark build (mvn -Pspark). Default: this machine.")
     String sparkMaster;
 
+    @Option(names = "--features", paramLabel = "STORE",
+            description = "With --spark: keep the features as Parquet rows in STORE (a folder or Hadoop URI, as "
+                    + "featurize --out writes it); images it already holds are not decoded again.")
+    String featureStore;
+
     @Option(names = "--metrics-json", paramLabel = "FILE", description = "Also write the metrics to FILE.")
     Path metricsJson;
 
@@ -145,6 +150,10 @@ final class TrainCommand implements Callable<Integer> {
                     fineTuning(),
                     output.spec(metricsJson), classWeights, earlyStoppingPatience == null ? null
                             : new EarlyStopping(earlyStoppingPatience, earlyStoppingSplit));
+            if (featureStore != null && sparkMaster == null) {
+                throw new IllegalArgumentException("--features STORE needs --spark MASTER: Spark reads and writes "
+                        + "the store (local[*] runs it on this machine)");
+            }
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -152,7 +161,8 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         // the feature store first: a --spark this build cannot serve is said before weights load or a run folder exists
         try (FeatureStore features = sparkMaster == null ? new LocalFeatureStore(workspace, out, System.err)
-                : ClusterFeatureStores.connect("--spark", sparkMaster, workspace, out, System.err)) {
+                : ClusterFeatureStores.connect("--spark", sparkMaster, featureStore, workspace, out,
+                        System.err)) {
             PretrainedModel base = dataOptions.loadWeights(workspace, out);
             RunFolder run = RunFolder.create(workspace.runsDir(), "train");
             try (LiveRun live = dashboard.begin(run, out)) {

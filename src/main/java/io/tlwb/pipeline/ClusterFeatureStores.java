@@ -21,24 +21,27 @@ public final class ClusterFeatureStores {
         /**
          * @param master where the cluster is, as its option was given (for Spark: {@code local[*]},
          *               {@code local-cluster[2,1,1024]}, {@code spark://host:7077}, {@code yarn}, ...)
+         * @param store  where features persist (a path or Hadoop filesystem URI), or null to keep them in the
+         *               workspace's feature cache
          */
-        FeatureStore connect(String master, Workspace workspace, PrintWriter out, PrintStream progress);
+        FeatureStore connect(String master, String store, Workspace workspace, PrintWriter out, PrintStream progress);
     }
 
     private ClusterFeatureStores() {
     }
 
     /**
-     * The store {@code option} selects, connected to {@code master}.
+     * The store {@code option} selects, connected to {@code master}, keeping features at {@code store} (or null: in the
+     * workspace's cache).
      *
      * @throws WorkbenchException saying how to build with it when this build does not have it
      */
-    public static FeatureStore connect(String option, String master, Workspace workspace, PrintWriter out,
-                                       PrintStream progress) {
+    public static FeatureStore connect(String option, String master, String store, Workspace workspace,
+                                       PrintWriter out, PrintStream progress) {
         try {
             for (Provider provider : ServiceLoader.load(Provider.class)) {
                 if (provider.option().equals(option)) {
-                    return provider.connect(master, workspace, out, progress);
+                    return provider.connect(master, store, workspace, out, progress);
                 }
             }
         } catch (ServiceConfigurationError | NoClassDefFoundError registeredButMissing) {

@@ -73,13 +73,16 @@ final class ExecutorBase implements Serializable {
                     new FeatureCache(scratch, "executor"), LocalFeatureStore.FEATURIZE_BATCH, null);
             List<FeatureRow> rows = new ArrayList<>();
             for (Map.Entry<Augmentation, List<Task>> group : byAugmentation.entrySet()) {
-                List<LabeledImage> images = group.getValue().stream()
+                List<Task> tasks = group.getValue();
+                List<LabeledImage> images = tasks.stream()
                         .map(t -> new LabeledImage(Path.of(t.path()), t.label(), t.sha256())).toList();
                 FeatureSet set = extractor.extract("partition", images, numClasses, group.getKey());
                 for (int v = 0; v < set.viewNames().size(); v++) {
                     float[][] matrix = set.views().get(v).toFloatMatrix();
-                    for (int i = 0; i < images.size(); i++) {
-                        rows.add(new FeatureRow(images.get(i).sha256(), set.viewNames().get(v).name(), matrix[i]));
+                    for (int i = 0; i < tasks.size(); i++) {
+                        Task task = tasks.get(i);
+                        rows.add(new FeatureRow(task.sha256(), task.path(), task.className(), task.split(),
+                                set.viewNames().get(v).name(), matrix[i]));
                     }
                 }
             }

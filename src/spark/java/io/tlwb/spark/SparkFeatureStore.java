@@ -20,9 +20,11 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -35,7 +37,10 @@ import org.deeplearning4j.util.ModelSerializer;
  * once per executor as a broadcast), and the rows come back into the cache. The driver then assembles the splits
  * exactly as a local run does ({@link LocalFeatureStore}), so the same data and seed give the same features and
  * figures with or without Spark. Executors read the images by their paths: local paths need the same files on every
- * worker (a shared or local-cluster filesystem), Hadoop URIs are read through Spark.
+ * worker (a shared or local-cluster filesystem).
+ *
+ * <p>With a {@link ParquetStore}, the rows persist there instead: what it holds is read first and never computed
+ * again, and the executors append what they compute, a chunk at a time.
  */
 public final class SparkFeatureStore implements FeatureStore {
 
@@ -43,9 +48,13 @@ public final class SparkFeatureStore implements FeatureStore {
     private final LocalFeatureStore local;
     private final Workspace workspace;
     private final PrintWriter out;
+    private final ParquetStore store;
 
-    public SparkFeatureStore(SparkSession spark, Workspace workspace, PrintWriter out, PrintStream progress) {
+    /** @param store where features persist as Parquet rows, or null to keep them in the workspace's cache only */
+    SparkFeatureStore(SparkSession spark, ParquetStore store, Workspace workspace, PrintWriter out,
+                      PrintStream progress) {
         this.spark = spark;
+        this.store = store;
         this.workspace = workspace;
         this.out = out;
         this.local = new LocalFeatureStore(workspace, out, progress);
@@ -54,25 +63,42 @@ public final class SparkFeatureStore implements FeatureStore {
     @Override
     public FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling,
                                    ImageDataset data) {
-        FeatureCache cache = new FeatureCache(workspace.featureCacheDir(),
-                Featurizers.cacheKey(base, layer, spec.imageSize(), pooling));
+        String key = Featurizers.cacheKey(base, layer, spec.imageSize(), pooling);
+        FeatureCache cache = new FeatureCache(workspace.featureCacheDir(), key);
+        if (store != null) {
+            long loaded = store.loadInto(key, shas(data), cache);
+            out.printf(Locale.ROOT, "feature store %s: %d rows of this featurizer for these images%n",
+                    store.location(), loaded);
+        }
         List<Task> tasks = new ArrayList<>();
-        addMissing(tasks, data.train(), spec.augmentation(), cache);
-        addMissing(tasks, data.validation(), spec.validationViews(), cache);
+        addMissing(tasks, data, "train", data.train(), spec.augmentation(), cache);
+        addMissing(tasks, data, "validation", data.validation(), spec.validationViews(), cache);
         if (!tasks.isEmpty()) {
             long start = System.nanoTime();
             JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Broadcast<ExecutorBase> shipped = context.broadcast(new ExecutorBase(graphBytes(base), base.spec(),
                     base.sha256(), base.nativeInputSize(), base.preprocessing().name(), base.bottleneckLayer(), layer,
                     spec.imageSize(), pooling, data.numClasses()));
-            int partitions = Math.max(1, Math.min(tasks.size(), context.defaultParallelism() * 2));
-            JavaRDD<Task> rdd = context.parallelize(tasks, partitions);
-            // a partition at a time into the driver's cache, not every row at once
-            Iterator<FeatureRow> rows = rdd.mapPartitions(part -> shipped.value().featurize(part).iterator())
-                    .toLocalIterator();
-            rows.forEachRemaining(row -> cache.put(row.sha256(), row.view(), row.features()));
-            out.printf(Locale.ROOT, "featurized %d images on Spark (%s, %d partitions) in %.1f s%n", tasks.size(),
-                    spark.sparkContext().master(), partitions, (System.nanoTime() - start) / 1e9);
+            int chunk = store == null ? tasks.size() : ParquetStore.CHUNK_IMAGES;
+            for (int from = 0; from < tasks.size(); from += chunk) {
+                List<Task> part = tasks.subList(from, Math.min(tasks.size(), from + chunk));
+                int partitions = Math.max(1, Math.min(part.size(), context.defaultParallelism() * 2));
+                JavaRDD<FeatureRow> rows = context.parallelize(new ArrayList<>(part), partitions)
+                        .mapPartitions(images -> shipped.value().featurize(images).iterator());
+                if (store == null) {
+                    // a partition at a time into the driver's cache, not every row at once
+                    rows.toLocalIterator().forEachRemaining(row -> cache.put(row.sha256(), row.view(),
+                            row.features()));
+                } else {
+                    store.append(key, rows);
+                }
+            }
+            if (store != null) {
+                store.loadInto(key, tasks.stream().map(Task::sha256).collect(Collectors.toSet()), cache);
+            }
+            out.printf(Locale.ROOT, "featurized %d images on Spark (%s, up to %d partitions a job)%s in %.1f s%n",
+                    tasks.size(), spark.sparkContext().master(), context.defaultParallelism() * 2,
+                    store == null ? "" : " into " + store.location(), (System.nanoTime() - start) / 1e9);
             shipped.destroy();
         }
         FeatureSplits assembled = local.featurize(base, spec, layer, pooling, data);
@@ -80,13 +106,21 @@ public final class SparkFeatureStore implements FeatureStore {
                 FrozenBase.engineName() + " on Spark " + spark.sparkContext().master());
     }
 
+    private static Set<String> shas(ImageDataset data) {
+        Set<String> shas = new HashSet<>();
+        data.train().forEach(image -> shas.add(image.sha256()));
+        data.validation().forEach(image -> shas.add(image.sha256()));
+        return shas;
+    }
+
     /** One task per image missing any of {@code augmentation}'s views in the cache. */
-    private static void addMissing(List<Task> tasks, List<LabeledImage> images, Augmentation augmentation,
-                                   FeatureCache cache) {
+    private static void addMissing(List<Task> tasks, ImageDataset data, String split, List<LabeledImage> images,
+                                   Augmentation augmentation, FeatureCache cache) {
         List<View> views = View.forAugmentation(augmentation);
         for (LabeledImage image : images) {
             if (views.stream().anyMatch(v -> cache.get(image.sha256(), v.name()).isEmpty())) {
-                tasks.add(new Task(image.file().toString(), image.sha256(), image.label(), augmentation));
+                tasks.add(new Task(image.file().toString(), image.sha256(), image.label(),
+                        data.classes().get(image.label()), split, augmentation));
             }
         }
     }

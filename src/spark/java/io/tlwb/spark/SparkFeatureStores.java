@@ -28,11 +28,13 @@ public final class SparkFeatureStores implements ClusterFeatureStores.Provider {
     }
 
     @Override
-    public FeatureStore connect(String master, Workspace workspace, PrintWriter out, PrintStream progress) {
+    public FeatureStore connect(String master, String store, Workspace workspace, PrintWriter out,
+                                PrintStream progress) {
         SparkSession spark = SparkSession.builder().config(configuration(master)).getOrCreate();
         out.printf("Spark %s at %s (%d task slots)%n", spark.version(), master,
                 spark.sparkContext().defaultParallelism());
-        return new SparkFeatureStore(spark, workspace, out, progress);
+        return new SparkFeatureStore(spark, store == null ? null : new ParquetStore(spark, store), workspace, out,
+                progress);
     }
 
     /** The configuration {@code --spark master} runs with; {@code spark.*} system properties still override it. */

@@ -77,7 +77,7 @@ class SparkFeatureStoreTest {
         TrainingResult localRun = new TrainingJob(here, out, null).run(base, options(data, tmp.resolve("l.zip")),
                 RunFolder.create(here.runsDir(), "train"));
 
-        try (FeatureStore spark = ClusterFeatureStores.connect("--spark", CLUSTER, cluster, out, null)) {
+        try (FeatureStore spark = ClusterFeatureStores.connect("--spark", CLUSTER, null, cluster, out, null)) {
             SparkSession session = SparkSession.active();
             long driver = ProcessHandle.current().pid();
             List<Long> executors = JavaSparkContext.fromSparkContext(session.sparkContext())
@@ -103,9 +103,41 @@ class SparkFeatureStoreTest {
     }
 
     @Test
+    void aParquetStoreKeepsFeaturesAcrossWorkspacesAndARerunComputesNothing() throws Exception {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 3);
+        String store = tmp.resolve("store").toUri().toString();
+        ImageDataset images = ImageFolders.open(data, 0.25, 7);
+        FeatureSpec spec = options(data, null).features();
+        StringWriter said = new StringWriter();
+        PrintWriter out = new PrintWriter(said, true);
+        FeatureSplits local = new LocalFeatureStore(new Workspace(tmp.resolve("here")), out, null)
+                .featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
+
+        FeatureSplits first;
+        try (FeatureStore spark = ClusterFeatureStores.connect("--spark", CLUSTER, store,
+                new Workspace(tmp.resolve("first")), out, null)) {
+            first = spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
+            assertTrue(said.toString().contains("featurized 16 images on Spark"), said.toString());
+            long rows = SparkSession.active().read().parquet(store).count();
+            assertEquals(12 * 2 + 4 * 2, rows, "train x [orig, flip] and validation x [orig, flip]");
+        }
+        StringWriter rerun = new StringWriter();
+        try (FeatureStore spark = ClusterFeatureStores.connect("--spark", "local[2]", store,
+                new Workspace(tmp.resolve("second")), new PrintWriter(rerun, true), null)) {
+            FeatureSplits second = spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
+            assertTrue(rerun.toString().contains("32 rows of this featurizer"), rerun.toString());
+            assertFalse(rerun.toString().contains("featurized"), "nothing computed again: " + rerun);
+            assertEquals(first.train().views(), second.train().views());
+            assertEquals(first.validation().views(), second.validation().views());
+        }
+        assertArrayEquals(local.train().features().ravel().toFloatVector(),
+                first.train().features().ravel().toFloatVector(), 1e-5f);
+    }
+
+    @Test
     void withoutTheSparkBuildTheOptionSaysHowToGetIt() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(io.tlwb.WorkbenchException.class,
-                () -> ClusterFeatureStores.connect("--flink", "x", new Workspace(tmp), new PrintWriter(
+                () -> ClusterFeatureStores.connect("--flink", "x", null, new Workspace(tmp), new PrintWriter(
                         new StringWriter()), null));
         assertTrue(e.getMessage().contains("mvn -Pspark"), e.getMessage());
     }

@@ -167,6 +167,10 @@ class TrainPredictEvaluateCliTest {
         assertEquals(2, contradiction.code());
         assertTrue(contradiction.err().startsWith("--no-fine-tune and --fine-tune-from contradict"), contradiction.err());
 
+        Run storeAlone = run("train", "--data", data.toString(), "--features", tmp.resolve("store").toString());
+        assertEquals(2, storeAlone.code());
+        assertTrue(storeAlone.err().startsWith("--features STORE needs --spark MASTER"), storeAlone.err());
+
         Run badFlag = run("train", "--data", data.toString(), "--augment", "sideways");
         assertEquals(2, badFlag.code());
         assertTrue(badFlag.err().contains("sideways"), badFlag.err());
