@@ -4,7 +4,14 @@ import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_RDONLY;
 import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_TRUNC;
 import static org.bytedeco.hdf5.global.hdf5.H5F_LIBVER_LATEST;
 import static org.bytedeco.hdf5.global.hdf5.H5F_LIBVER_V18;
+import static org.bytedeco.hdf5.global.hdf5.H5Gclose;
+import static org.bytedeco.hdf5.global.hdf5.H5Gcreate2;
 import static org.bytedeco.hdf5.global.hdf5.H5O_TYPE_GROUP;
+import static org.bytedeco.hdf5.global.hdf5.H5P_CLS_GROUP_CREATE_ID_g;
+import static org.bytedeco.hdf5.global.hdf5.H5P_DEFAULT;
+import static org.bytedeco.hdf5.global.hdf5.H5Pclose;
+import static org.bytedeco.hdf5.global.hdf5.H5Pcreate;
+import static org.bytedeco.hdf5.global.hdf5.H5Pset_obj_track_times;
 import static org.bytedeco.hdf5.global.hdf5.H5T_STRING;
 import static org.bytedeco.hdf5.global.hdf5.H5T_STR_NULLPAD;
 
@@ -16,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.hdf5.Attribute;
+import org.bytedeco.hdf5.DSetAccPropList;
+import org.bytedeco.hdf5.DSetCreatPropList;
 import org.bytedeco.hdf5.DataSet;
 import org.bytedeco.hdf5.DataSpace;
 import org.bytedeco.hdf5.DataType;
@@ -23,6 +32,7 @@ import org.bytedeco.hdf5.FileAccPropList;
 import org.bytedeco.hdf5.FileCreatPropList;
 import org.bytedeco.hdf5.Group;
 import org.bytedeco.hdf5.H5File;
+import org.bytedeco.hdf5.LinkCreatPropList;
 import org.bytedeco.hdf5.PredType;
 import org.bytedeco.hdf5.StrType;
 import org.bytedeco.javacpp.BytePointer;
@@ -114,21 +124,24 @@ final class KerasH5 {
                 // The 1.8 object format stores attributes over 64 KB (the MobileNetV2 model_config) densely.
                 FileAccPropList access = scope.add(new FileAccPropList());
                 access.setLibverBounds(H5F_LIBVER_V18, H5F_LIBVER_LATEST);
-                H5File h5 = scope.add(new H5File(file.toString(), H5F_ACC_TRUNC(), FileCreatPropList.DEFAULT(),
-                        access));
+                // no modification times in object headers: the same weights always give the same bytes, so the
+                // file's sha256 (feature cache keys, model cards, Spark feature stores) is the same on every machine
+                FileCreatPropList create = scope.add(new FileCreatPropList());
+                requireOk(H5Pset_obj_track_times(create.getId(), false), "root group");
+                H5File h5 = scope.add(new H5File(file.toString(), H5F_ACC_TRUNC(), create, access));
                 Group weightsRoot = h5;
                 if (modelConfigJson != null) {
                     writeString(h5, "keras_version", kerasVersion);
                     writeString(h5, "backend", backend);
                     writeString(h5, "model_config", modelConfigJson);
-                    weightsRoot = scope.add(h5.createGroup(MODEL_WEIGHTS));
+                    weightsRoot = untimedGroup(h5, MODEL_WEIGHTS, scope);
                 }
                 writeStrings(weightsRoot, "layer_names", layers.stream().map(LayerWeights::layer).toList());
                 writeString(weightsRoot, "backend", backend);
                 writeString(weightsRoot, "keras_version", kerasVersion);
                 for (LayerWeights layer : layers) {
                     try (Scope inner = new Scope()) {
-                        Group g = inner.add(weightsRoot.createGroup(layer.layer()));
+                        Group g = untimedGroup(weightsRoot, layer.layer(), inner);
                         writeStrings(g, "weight_names", layer.weights().stream().map(Tensor::name).toList());
                         for (Tensor t : layer.weights()) {
                             writeTensor(g, t);
@@ -145,13 +158,37 @@ final class KerasH5 {
         try (Scope scope = new Scope()) {
             Group parent = layerGroup;
             for (int i = 0; i < parts.length - 1; i++) {
-                parent = scope.add(parent.nameExists(parts[i]) ? parent.openGroup(parts[i])
-                        : parent.createGroup(parts[i]));
+                parent = parent.nameExists(parts[i]) ? scope.add(parent.openGroup(parts[i]))
+                        : untimedGroup(parent, parts[i], scope);
             }
             DataSpace space = scope.add(new DataSpace(t.shape().length, t.shape()));
-            DataSet ds = scope.add(parent.createDataSet(parts[parts.length - 1], PredType.IEEE_F32LE(), space));
+            DSetCreatPropList create = scope.add(new DSetCreatPropList());
+            requireOk(H5Pset_obj_track_times(create.getId(), false), t.name());
+            DataSet ds = scope.add(parent.createDataSet(parts[parts.length - 1], PredType.IEEE_F32LE(), space, create,
+                    DSetAccPropList.DEFAULT(), LinkCreatPropList.DEFAULT()));
             FloatPointer fp = scope.add(new FloatPointer(t.data()));
             ds.write(fp, PredType.NATIVE_FLOAT());
+        }
+    }
+
+    /** A new group without modification times (the C++ API takes no group creation properties). */
+    private static Group untimedGroup(Group parent, String name, Scope scope) {
+        long properties = H5Pcreate(H5P_CLS_GROUP_CREATE_ID_g());
+        try {
+            requireOk(H5Pset_obj_track_times(properties, false), name);
+            long id = H5Gcreate2(parent.getId(), name, H5P_DEFAULT(), properties, H5P_DEFAULT());
+            requireOk(id, name);
+            Group group = scope.add(new Group(id)); // takes its own reference
+            H5Gclose(id);
+            return group;
+        } finally {
+            H5Pclose(properties);
+        }
+    }
+
+    private static void requireOk(long status, String what) {
+        if (status < 0) {
+            throw new IllegalStateException("HDF5 failed creating " + what + " (status " + status + ")");
         }
     }
 
