@@ -38,6 +38,9 @@ public final class ImagePipeline {
      */
     public static final int DECODING_VERSION = 1;
 
+    /** Images with more pixels are refused before decoding, in folders and uploads alike. */
+    public static final long MAX_PIXELS = ImageProbe.MAX_PIXELS;
+
     private final int imageSize;
     private final Preprocessing preprocessing;
     private final PixelScaler scaler;

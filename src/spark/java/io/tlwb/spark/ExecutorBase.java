@@ -3,6 +3,7 @@ package io.tlwb.spark;
 import io.tlwb.AtomicFiles;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
+import io.tlwb.data.ImageRejected;
 import io.tlwb.data.LabeledImage;
 import io.tlwb.features.FeatureCache;
 import io.tlwb.features.FeatureExtractor;
@@ -14,8 +15,10 @@ import io.tlwb.pipeline.LocalFeatureStore;
 import io.tlwb.pretrained.Preprocessing;
 import io.tlwb.pretrained.PretrainedModel;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,8 +26,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The base as executors receive it (one broadcast per job) and what they do with a partition: decode each image with
@@ -61,6 +68,21 @@ final class ExecutorBase implements Serializable {
         this.numClasses = numClasses;
     }
 
+    /** What executors need of {@code base} to featurize at {@code layer}: its graph as bytes and how to read it. */
+    static ExecutorBase of(PretrainedModel base, String layer, int imageSize, Pooling pooling, int numClasses) {
+        return new ExecutorBase(graphBytes(base), base.spec(), base.sha256(), base.nativeInputSize(),
+                base.preprocessing().name(), base.bottleneckLayer(), layer, imageSize, pooling, numClasses);
+    }
+
+    private static byte[] graphBytes(PretrainedModel base) {
+        try (ByteArrayOutputStream bytes = new ByteArrayOutputStream()) {
+            ModelSerializer.writeModel(base.graph(), bytes, false);
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialize the base for the executors", e);
+        }
+    }
+
     /** Every view of every image of the partition, featurized as {@link FeatureExtractor} does locally. */
     List<FeatureRow> featurize(Iterator<Task> partition) throws IOException {
         Map<Augmentation, List<Task>> byAugmentation = new LinkedHashMap<>();
@@ -91,6 +113,59 @@ final class ExecutorBase implements Serializable {
             AtomicFiles.deleteTree(scratch);
         }
     }
+
+    /**
+     * The rows of a partition with one more value: the features of the encoded image in column {@code content}
+     * (JPEG, PNG, BMP, GIF or WebP, as the serving API takes them), or null where the bytes are not a usable image.
+     * Images are decoded one at a time and featurized {@code batchSize} at a time.
+     */
+    Iterator<Row> withFeatures(Iterator<Row> rows, int content, int batchSize) throws IOException {
+        PretrainedModel base = base();
+        ImagePipeline pipeline = new ImagePipeline(imageSize, base.preprocessing());
+        Featurizer featurizer = featurizers.get();
+        List<Row> out = new ArrayList<>();
+        List<Row> batch = new ArrayList<>(batchSize);
+        while (rows.hasNext()) {
+            batch.add(rows.next());
+            if (batch.size() == batchSize || !rows.hasNext()) {
+                out.addAll(withFeatures(batch, content, pipeline, featurizer));
+                batch.clear();
+            }
+        }
+        return out.iterator();
+    }
+
+    private static List<Row> withFeatures(List<Row> batch, int content, ImagePipeline pipeline,
+                                          Featurizer featurizer) {
+        List<INDArray> decoded = new ArrayList<>();
+        int[] position = new int[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            position[i] = -1;
+            byte[] bytes = batch.get(i).isNullAt(content) ? null : (byte[]) batch.get(i).get(content);
+            if (bytes != null) {
+                try {
+                    decoded.add(pipeline.load(bytes, "row", ImagePipeline.MAX_PIXELS));
+                    position[i] = decoded.size() - 1;
+                } catch (ImageRejected notAnImage) {
+                    // a null features value, as Spark's image source gives undecodable files a null image
+                }
+            }
+        }
+        float[][] features = decoded.isEmpty() ? new float[0][]
+                : featurizer.featurize(Nd4j.concat(0, decoded.toArray(INDArray[]::new))).toFloatMatrix();
+        List<Row> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Row row = batch.get(i);
+            Object[] values = new Object[row.length() + 1];
+            for (int c = 0; c < row.length(); c++) {
+                values[c] = row.get(c);
+            }
+            values[row.length()] = position[i] < 0 ? null : FeatureRow.boxed(features[position[i]]);
+            out.add(RowFactory.create(values));
+        }
+        return out;
+    }
+
 
     /** The base, restored from the broadcast bytes once per executor JVM (its engines then compiled per thread). */
     private PretrainedModel base() throws IOException {

@@ -25,10 +25,15 @@ record FeatureRow(String sha256, String path, String className, String split, St
 
     /** As a row of {@link #SCHEMA}, written by the featurizer keyed {@code featurizer}. */
     Row toRow(String featurizer) {
-        Float[] boxed = new Float[features.length];
-        for (int i = 0; i < features.length; i++) {
-            boxed[i] = features[i];
+        return RowFactory.create(sha256, path, className, split, view, featurizer, boxed(features));
+    }
+
+    /** Features as Spark stores an {@code array<float>} column. */
+    static Float[] boxed(float[] values) {
+        Float[] boxed = new Float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
         }
-        return RowFactory.create(sha256, path, className, split, view, featurizer, boxed);
+        return boxed;
     }
 }

@@ -14,11 +14,8 @@ import io.tlwb.pipeline.FeatureSplits;
 import io.tlwb.pipeline.FeatureStore;
 import io.tlwb.pipeline.LocalFeatureStore;
 import io.tlwb.pretrained.PretrainedModel;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,7 +26,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
-import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * Featurizes on Apache Spark: the images whose features are not in the feature cache yet are spread over the
@@ -76,9 +72,8 @@ public final class SparkFeatureStore implements FeatureStore {
         if (!tasks.isEmpty()) {
             long start = System.nanoTime();
             JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            Broadcast<ExecutorBase> shipped = context.broadcast(new ExecutorBase(graphBytes(base), base.spec(),
-                    base.sha256(), base.nativeInputSize(), base.preprocessing().name(), base.bottleneckLayer(), layer,
-                    spec.imageSize(), pooling, data.numClasses()));
+            Broadcast<ExecutorBase> shipped = context.broadcast(ExecutorBase.of(base, layer, spec.imageSize(), pooling,
+                    data.numClasses()));
             int chunk = store == null ? tasks.size() : ParquetStore.CHUNK_IMAGES;
             for (int from = 0; from < tasks.size(); from += chunk) {
                 List<Task> part = tasks.subList(from, Math.min(tasks.size(), from + chunk));
@@ -122,15 +117,6 @@ public final class SparkFeatureStore implements FeatureStore {
                 tasks.add(new Task(image.file().toString(), image.sha256(), image.label(),
                         data.classes().get(image.label()), split, augmentation));
             }
-        }
-    }
-
-    private static byte[] graphBytes(PretrainedModel base) {
-        try (ByteArrayOutputStream bytes = new ByteArrayOutputStream()) {
-            ModelSerializer.writeModel(base.graph(), bytes, false);
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize the base for the executors", e);
         }
     }
 

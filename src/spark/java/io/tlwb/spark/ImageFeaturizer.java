@@ -1,0 +1,110 @@
+package io.tlwb.spark;
+
+import io.tlwb.features.Pooling;
+import io.tlwb.model.GraphSurgery;
+import io.tlwb.pipeline.LocalFeatureStore;
+import io.tlwb.pretrained.PretrainedModel;
+import java.util.Arrays;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The frozen base as a Spark ML {@link Transformer}, for pipelines that already live in Spark: it adds a column of
+ * pooled features ({@code array<float>}) to a DataFrame of encoded images, such as Spark's {@code binaryFile} source
+ * gives ({@code content}). Executors decode and featurize exactly as {@code train} does on one machine (the same
+ * image pipeline and engine, compiled once per task thread); a row whose bytes are not a usable image gets null.
+ *
+ * <pre>{@code
+ * Dataset<Row> images = spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(dir);
+ * Dataset<Row> withFeatures = ImageFeaturizer.of(base, "out_relu", 160).transform(images);
+ * }</pre>
+ */
+public final class ImageFeaturizer extends Transformer {
+
+    private final String uid;
+    private final ExecutorBase base;
+    private final int featureSize;
+    private String inputCol = "content";
+    private String outputCol = "features";
+
+    private ImageFeaturizer(String uid, ExecutorBase base, int featureSize) {
+        this.uid = uid;
+        this.base = base;
+        this.featureSize = featureSize;
+    }
+
+    /** The base cut at {@code cutLayer}, on {@code imageSize}-pixel images, average-pooled. */
+    public static ImageFeaturizer of(PretrainedModel base, String cutLayer, int imageSize) {
+        return new ImageFeaturizer(Identifiable.randomUID("tlwbImageFeaturizer"),
+                ExecutorBase.of(base, cutLayer, imageSize, Pooling.AVERAGE, 0),
+                GraphSurgery.channelsAt(base, cutLayer));
+    }
+
+    /** The binary column holding encoded images. Default: {@code content}. */
+    public ImageFeaturizer setInputCol(String column) {
+        this.inputCol = column;
+        return this;
+    }
+
+    /** The column added. Default: {@code features}. */
+    public ImageFeaturizer setOutputCol(String column) {
+        this.outputCol = column;
+        return this;
+    }
+
+    /** Values in each features array: the cut layer's channels. */
+    public int featureSize() {
+        return featureSize;
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<?> images) {
+        StructType schema = transformSchema(images.schema());
+        int content = images.schema().fieldIndex(inputCol);
+        JavaSparkContext context = JavaSparkContext.fromSparkContext(images.sparkSession().sparkContext());
+        Broadcast<ExecutorBase> shipped = context.broadcast(base);
+        JavaRDD<Row> rows = images.toDF().javaRDD().mapPartitions(part ->
+                shipped.value().withFeatures(part, content, LocalFeatureStore.FEATURIZE_BATCH));
+        return images.sparkSession().createDataFrame(rows, schema);
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the column when the input is missing or not binary, or the output
+     *                                  already exists
+     */
+    @Override
+    public StructType transformSchema(StructType schema) {
+        if (!Arrays.asList(schema.fieldNames()).contains(inputCol)
+                || !schema.apply(inputCol).dataType().equals(DataTypes.BinaryType)) {
+            throw new IllegalArgumentException("input column '" + inputCol + "' must hold encoded images (binary), as "
+                    + "spark.read().format(\"binaryFile\") gives in 'content'; columns: " + schema.simpleString());
+        }
+        if (Arrays.asList(schema.fieldNames()).contains(outputCol)) {
+            throw new IllegalArgumentException("output column '" + outputCol + "' already exists: setOutputCol");
+        }
+        return schema.add(new StructField(outputCol, DataTypes.createArrayType(DataTypes.FloatType, false), true,
+                Metadata.empty()));
+    }
+
+    @Override
+    public ImageFeaturizer copy(ParamMap extra) {
+        ImageFeaturizer copy = new ImageFeaturizer(uid, base, featureSize).setInputCol(inputCol)
+                .setOutputCol(outputCol);
+        return copyValues(copy, extra);
+    }
+
+    @Override
+    public String uid() {
+        return uid;
+    }
+}

@@ -1,0 +1,73 @@
+package io.tlwb.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tlwb.data.ImagePipeline;
+import io.tlwb.features.FastFeaturizer;
+import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.testing.LearnableImages;
+import io.tlwb.testing.TinyBase;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine as a Spark ML Transformer over Spark's own binaryFile source. */
+class ImageFeaturizerTest {
+
+    @TempDir
+    Path tmp;
+
+    private final PretrainedModel base = TinyBase.create(16, 21);
+
+    @Test
+    void addsTheFeaturesTrainWouldComputeAndNullForFilesThatAreNoImages() throws Exception {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 3, 32, 3);
+        Files.writeString(data.resolve("ants").resolve("notes.txt"), "not an image");
+        ImagePipeline pipeline = new ImagePipeline(32, base.preprocessing());
+        FastFeaturizer local = FastFeaturizer.compile(base, "out_relu", 32);
+        SparkSession spark = SparkSession.builder().config(SparkFeatureStores.configuration("local[2]"))
+                .getOrCreate();
+        try {
+            Dataset<Row> images = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
+                    .load(data.toString());
+            ImageFeaturizer featurizer = ImageFeaturizer.of(base, "out_relu", 32);
+            List<Row> rows = featurizer.transform(images).select("path", "features").collectAsList();
+
+            assertEquals(7, rows.size(), "every row kept");
+            int featurized = 0;
+            for (Row row : rows) {
+                Path file = Path.of(URI.create(row.getString(0)));
+                if (file.getFileName().toString().equals("notes.txt")) {
+                    assertNull(row.get(1), "no image, no features");
+                    continue;
+                }
+                List<Float> values = row.getList(1);
+                float[] features = new float[values.size()];
+                for (int i = 0; i < features.length; i++) {
+                    features[i] = values.get(i);
+                }
+                assertEquals(featurizer.featureSize(), features.length);
+                assertArrayEquals(local.featurize(pipeline.load(file)).toFloatVector(), features, 1e-5f,
+                        file.toString());
+                featurized++;
+            }
+            assertEquals(6, featurized);
+
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> ImageFeaturizer.of(base, "out_relu", 32).setInputCol("path").transform(images));
+            assertTrue(e.getMessage().startsWith("input column 'path' must hold encoded images"), e.getMessage());
+        } finally {
+            spark.stop();
+        }
+    }
+}
