@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tlwb.RunFolder;
+import io.tlwb.Workspace;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.features.FastFeaturizer;
+import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.serve.Predictor;
 import io.tlwb.testing.LearnableImages;
 import io.tlwb.testing.TinyBase;
+import io.tlwb.testing.TinyTraining;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +26,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The engine as a Spark ML Transformer over Spark's own binaryFile source. */
+/** The engine and a trained model as Spark ML Transformers over Spark's own binaryFile source. */
 class ImageFeaturizerTest {
 
     @TempDir
@@ -30,7 +35,7 @@ class ImageFeaturizerTest {
     private final PretrainedModel base = TinyBase.create(16, 21);
 
     @Test
-    void addsTheFeaturesTrainWouldComputeAndNullForFilesThatAreNoImages() throws Exception {
+    void featuresAndPredictionsEqualTheLocalOnesAndFilesThatAreNoImagesGetNull() throws Exception {
         Path data = LearnableImages.write(tmp.resolve("bugs"), 3, 32, 3);
         Files.writeString(data.resolve("ants").resolve("notes.txt"), "not an image");
         ImagePipeline pipeline = new ImagePipeline(32, base.preprocessing());
@@ -63,11 +68,37 @@ class ImageFeaturizerTest {
             }
             assertEquals(6, featurized);
 
+            assertClassifierAgreesWithPredict(images, data);
+
             var e = assertThrows(IllegalArgumentException.class,
                     () -> ImageFeaturizer.of(base, "out_relu", 32).setInputCol("path").transform(images));
             assertTrue(e.getMessage().startsWith("input column 'path' must hold encoded images"), e.getMessage());
         } finally {
             spark.stop();
+        }
+    }
+
+    /** A model trained here predicts on Spark exactly what predict gives for the same files. */
+    private void assertClassifierAgreesWithPredict(Dataset<Row> images, Path data) {
+        Workspace ws = new Workspace(tmp.resolve("ws"));
+        TrainingResult trained = TinyTraining.run(ws, RunFolder.create(ws.runsDir(), "train"));
+        Predictor predictor = new Predictor(trained.model());
+        ImageClassifier classifier = ImageClassifier.load(trained.modelFile());
+        List<Row> rows = classifier.transform(images).select("path", "prediction", "probability").collectAsList();
+        assertEquals(7, rows.size());
+        for (Row row : rows) {
+            Path file = Path.of(URI.create(row.getString(0)));
+            if (file.getFileName().toString().equals("notes.txt")) {
+                assertNull(row.get(1));
+                assertNull(row.get(2));
+                continue;
+            }
+            Predictor.Result expected = predictor.predict(file);
+            assertEquals(expected.label(), row.getString(1), file.toString());
+            List<Float> values = row.getList(2);
+            for (int k = 0; k < values.size(); k++) {
+                assertEquals(expected.probabilities()[k], values.get(k), 1e-6f, file + " class " + k);
+            }
         }
     }
 }
