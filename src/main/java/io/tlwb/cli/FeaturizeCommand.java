@@ -40,10 +40,8 @@ final class FeaturizeCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
-    @Option(names = "--cut-layer", paramLabel = "LAYER",
-            description = "The base layer whose pooled activations are the features. Default: per weight source, as "
-                    + "train takes it.")
-    String cutLayer;
+    @Mixin
+    CutLayerOption cutLayer;
 
     @Option(names = "--spark", paramLabel = "MASTER", required = true,
             description = "Where Spark runs: local[*], local-cluster[N,cores,MB], spark://host:port, yarn, k8s://...")
@@ -68,7 +66,7 @@ final class FeaturizeCommand implements Callable<Integer> {
         try (FeatureStore cluster = ClusterFeatureStores.connect("--spark", sparkMaster, store, workspace, out,
                 System.err)) {
             PretrainedModel base = dataOptions.loadWeights(workspace, out);
-            String cut = cutLayer == null ? base.defaultCutLayer() : cutLayer;
+            String cut = cutLayer.layer == null ? base.defaultCutLayer() : cutLayer.layer;
             try {
                 GraphSurgery.requireLayer(base.graph(), cut);
             } catch (IllegalArgumentException e) {

@@ -47,11 +47,8 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DashboardOptions dashboard;
 
-    @Option(names = "--cut-layer", paramLabel = "LAYER",
-            description = "Base layer the head reads; everything up to it is frozen. Default: block_13_expand_relu for "
-                    + "the offline nsfwjs weights (their top blocks were tuned on NSFW data), else the bottleneck "
-                    + "(out_relu).")
-    String cutLayer;
+    @Mixin
+    CutLayerOption cutLayer;
 
     @Option(names = "--epochs", description = "Default: ${DEFAULT-VALUE}.")
     int epochs = TrainingDefaults.EPOCHS;
@@ -146,7 +143,7 @@ final class TrainCommand implements Callable<Integer> {
         try {
             head = new HeadConfig(standardize, hidden, dropout, l2, updater, learningRate);
             options = new TrainingOptions(dataOptions.dataSpec(), dataOptions.featureSpec(),
-                    new HeadRecipe(head, batchSize, epochs, cutLayer),
+                    new HeadRecipe(head, batchSize, epochs, cutLayer.layer),
                     fineTuning(),
                     output.spec(metricsJson), classWeights, earlyStoppingPatience == null ? null
                             : new EarlyStopping(earlyStoppingPatience, earlyStoppingSplit));

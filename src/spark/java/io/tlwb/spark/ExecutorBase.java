@@ -3,7 +3,6 @@ package io.tlwb.spark;
 import io.tlwb.AtomicFiles;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
-import io.tlwb.data.ImageRejected;
 import io.tlwb.data.LabeledImage;
 import io.tlwb.features.FeatureCache;
 import io.tlwb.features.FeatureExtractor;
@@ -26,12 +25,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The base as executors receive it (one broadcast per job) and what they do with a partition: decode each image with
@@ -115,57 +111,30 @@ final class ExecutorBase implements Serializable {
     }
 
     /**
-     * The rows of a partition with one more value: the features of the encoded image in column {@code content}
-     * (JPEG, PNG, BMP, GIF or WebP, as the serving API takes them), or null where the bytes are not a usable image.
-     * Images are decoded one at a time and featurized {@code batchSize} at a time.
+     * How this base featurizes encoded images for {@link ImageFeaturizer}: decoded as the serving API decodes uploads,
+     * pooled features out, on this task thread's engine.
      */
-    Iterator<Row> withFeatures(Iterator<Row> rows, int content, int batchSize) throws IOException {
+    EncodedImages.Computation encodedImages() throws IOException {
         PretrainedModel base = base();
         ImagePipeline pipeline = new ImagePipeline(imageSize, base.preprocessing());
         Featurizer featurizer = featurizers.get();
-        List<Row> out = new ArrayList<>();
-        List<Row> batch = new ArrayList<>(batchSize);
-        while (rows.hasNext()) {
-            batch.add(rows.next());
-            if (batch.size() == batchSize || !rows.hasNext()) {
-                out.addAll(withFeatures(batch, content, pipeline, featurizer));
-                batch.clear();
+        return new EncodedImages.Computation() {
+            @Override
+            public INDArray decode(byte[] bytes) {
+                return pipeline.load(bytes, "row", ImagePipeline.MAX_PIXELS);
             }
-        }
-        return out.iterator();
-    }
 
-    private static List<Row> withFeatures(List<Row> batch, int content, ImagePipeline pipeline,
-                                          Featurizer featurizer) {
-        List<INDArray> decoded = new ArrayList<>();
-        int[] position = new int[batch.size()];
-        for (int i = 0; i < batch.size(); i++) {
-            position[i] = -1;
-            byte[] bytes = batch.get(i).isNullAt(content) ? null : (byte[]) batch.get(i).get(content);
-            if (bytes != null) {
-                try {
-                    decoded.add(pipeline.load(bytes, "row", ImagePipeline.MAX_PIXELS));
-                    position[i] = decoded.size() - 1;
-                } catch (ImageRejected notAnImage) {
-                    // a null features value, as Spark's image source gives undecodable files a null image
+            @Override
+            public Object[][] compute(INDArray batch) {
+                float[][] features = featurizer.featurize(batch).toFloatMatrix();
+                Object[][] values = new Object[features.length][];
+                for (int i = 0; i < features.length; i++) {
+                    values[i] = new Object[] {FeatureRow.boxed(features[i])};
                 }
+                return values;
             }
-        }
-        float[][] features = decoded.isEmpty() ? new float[0][]
-                : featurizer.featurize(Nd4j.concat(0, decoded.toArray(INDArray[]::new))).toFloatMatrix();
-        List<Row> out = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            Row row = batch.get(i);
-            Object[] values = new Object[row.length() + 1];
-            for (int c = 0; c < row.length(); c++) {
-                values[c] = row.get(c);
-            }
-            values[row.length()] = position[i] < 0 ? null : FeatureRow.boxed(features[position[i]]);
-            out.add(RowFactory.create(values));
-        }
-        return out;
+        };
     }
-
 
     /** The base, restored from the broadcast bytes once per executor JVM (its engines then compiled per thread). */
     private PretrainedModel base() throws IOException {

@@ -2,7 +2,6 @@ package io.tlwb.spark;
 
 import io.tlwb.AtomicFiles;
 import io.tlwb.data.ImagePipeline;
-import io.tlwb.data.ImageRejected;
 import io.tlwb.model.SavedModel;
 import io.tlwb.serve.Predictor;
 import java.io.IOException;
@@ -10,23 +9,15 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A trained model zip as a Spark ML {@link Transformer}: it adds the predicted class ({@code prediction}) and every
@@ -85,27 +76,14 @@ public final class ImageClassifier extends Transformer {
 
     @Override
     public Dataset<Row> transform(Dataset<?> images) {
-        StructType schema = transformSchema(images.schema());
-        int content = images.schema().fieldIndex(inputCol);
-        JavaSparkContext context = JavaSparkContext.fromSparkContext(images.sparkSession().sparkContext());
-        Broadcast<ShippedModel> shipped = context.broadcast(model);
-        JavaRDD<Row> rows = images.toDF().javaRDD().mapPartitions(part -> shipped.value().predict(part, content));
-        return images.sparkSession().createDataFrame(rows, schema);
+        return EncodedImages.transform(images, inputCol, transformSchema(images.schema()), model,
+                ShippedModel::encodedImages, BATCH);
     }
 
     /** @throws IllegalArgumentException naming the column when the input is not binary or an output exists */
     @Override
     public StructType transformSchema(StructType schema) {
-        List<String> names = Arrays.asList(schema.fieldNames());
-        if (!names.contains(inputCol) || !schema.apply(inputCol).dataType().equals(DataTypes.BinaryType)) {
-            throw new IllegalArgumentException("input column '" + inputCol + "' must hold encoded images (binary), as "
-                    + "spark.read().format(\"binaryFile\") gives in 'content'; columns: " + schema.simpleString());
-        }
-        for (String output : List.of(predictionCol, probabilityCol)) {
-            if (names.contains(output)) {
-                throw new IllegalArgumentException("output column '" + output + "' already exists: rename it");
-            }
-        }
+        EncodedImages.requireColumns(schema, inputCol, predictionCol, probabilityCol);
         return schema.add(predictionCol, DataTypes.StringType, true)
                 .add(probabilityCol, DataTypes.createArrayType(DataTypes.FloatType, false), true);
     }
@@ -131,56 +109,30 @@ public final class ImageClassifier extends Transformer {
             this.zip = zip;
         }
 
-        Iterator<Row> predict(Iterator<Row> rows, int content) {
+        /** How this model predicts encoded images: decoded as {@code predict} decodes them, on this thread's model. */
+        EncodedImages.Computation encodedImages() {
             Predictor predictor = predictors().get();
-            List<Row> out = new ArrayList<>();
-            List<Row> batch = new ArrayList<>(BATCH);
-            while (rows.hasNext()) {
-                batch.add(rows.next());
-                if (batch.size() == BATCH || !rows.hasNext()) {
-                    out.addAll(predict(predictor, batch, content));
-                    batch.clear();
+            return new EncodedImages.Computation() {
+                @Override
+                public INDArray decode(byte[] bytes) {
+                    return predictor.decode(bytes, "row", ImagePipeline.MAX_PIXELS);
                 }
-            }
-            return out.iterator();
-        }
 
-        private static List<Row> predict(Predictor predictor, List<Row> batch, int content) {
-            List<INDArray> decoded = new ArrayList<>();
-            int[] position = new int[batch.size()];
-            for (int i = 0; i < batch.size(); i++) {
-                position[i] = -1;
-                byte[] bytes = batch.get(i).isNullAt(content) ? null : (byte[]) batch.get(i).get(content);
-                if (bytes != null) {
-                    try {
-                        decoded.add(predictor.decode(bytes, "row", ImagePipeline.MAX_PIXELS));
-                        position[i] = decoded.size() - 1;
-                    } catch (ImageRejected notAnImage) {
-                        // nulls, as Spark's image source gives undecodable files a null image
+                @Override
+                public Object[][] compute(INDArray batch) {
+                    float[][] probabilities = predictor.probabilities(batch);
+                    Object[][] values = new Object[probabilities.length][];
+                    for (int i = 0; i < probabilities.length; i++) {
+                        float[] p = probabilities[i];
+                        int best = 0;
+                        for (int k = 1; k < p.length; k++) {
+                            best = p[k] > p[best] ? k : best;
+                        }
+                        values[i] = new Object[] {predictor.classes().get(best), FeatureRow.boxed(p)};
                     }
+                    return values;
                 }
-            }
-            float[][] probabilities = decoded.isEmpty() ? new float[0][]
-                    : predictor.probabilities(Nd4j.concat(0, decoded.toArray(INDArray[]::new)));
-            List<Row> out = new ArrayList<>(batch.size());
-            for (int i = 0; i < batch.size(); i++) {
-                Row row = batch.get(i);
-                Object[] values = new Object[row.length() + 2];
-                for (int c = 0; c < row.length(); c++) {
-                    values[c] = row.get(c);
-                }
-                if (position[i] >= 0) {
-                    float[] p = probabilities[position[i]];
-                    int best = 0;
-                    for (int k = 1; k < p.length; k++) {
-                        best = p[k] > p[best] ? k : best;
-                    }
-                    values[row.length()] = predictor.classes().get(best);
-                    values[row.length() + 1] = FeatureRow.boxed(p);
-                }
-                out.add(RowFactory.create(values));
-            }
-            return out;
+            };
         }
 
         private ThreadLocal<Predictor> predictors() {

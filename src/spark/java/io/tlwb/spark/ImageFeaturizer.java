@@ -4,18 +4,12 @@ import io.tlwb.features.Pooling;
 import io.tlwb.model.GraphSurgery;
 import io.tlwb.pipeline.LocalFeatureStore;
 import io.tlwb.pretrained.PretrainedModel;
-import java.util.Arrays;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.Metadata;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -69,13 +63,8 @@ public final class ImageFeaturizer extends Transformer {
 
     @Override
     public Dataset<Row> transform(Dataset<?> images) {
-        StructType schema = transformSchema(images.schema());
-        int content = images.schema().fieldIndex(inputCol);
-        JavaSparkContext context = JavaSparkContext.fromSparkContext(images.sparkSession().sparkContext());
-        Broadcast<ExecutorBase> shipped = context.broadcast(base);
-        JavaRDD<Row> rows = images.toDF().javaRDD().mapPartitions(part ->
-                shipped.value().withFeatures(part, content, LocalFeatureStore.FEATURIZE_BATCH));
-        return images.sparkSession().createDataFrame(rows, schema);
+        return EncodedImages.transform(images, inputCol, transformSchema(images.schema()), base,
+                ExecutorBase::encodedImages, LocalFeatureStore.FEATURIZE_BATCH);
     }
 
     /**
@@ -84,16 +73,8 @@ public final class ImageFeaturizer extends Transformer {
      */
     @Override
     public StructType transformSchema(StructType schema) {
-        if (!Arrays.asList(schema.fieldNames()).contains(inputCol)
-                || !schema.apply(inputCol).dataType().equals(DataTypes.BinaryType)) {
-            throw new IllegalArgumentException("input column '" + inputCol + "' must hold encoded images (binary), as "
-                    + "spark.read().format(\"binaryFile\") gives in 'content'; columns: " + schema.simpleString());
-        }
-        if (Arrays.asList(schema.fieldNames()).contains(outputCol)) {
-            throw new IllegalArgumentException("output column '" + outputCol + "' already exists: setOutputCol");
-        }
-        return schema.add(new StructField(outputCol, DataTypes.createArrayType(DataTypes.FloatType, false), true,
-                Metadata.empty()));
+        EncodedImages.requireColumns(schema, inputCol, outputCol);
+        return schema.add(outputCol, DataTypes.createArrayType(DataTypes.FloatType, false), true);
     }
 
     @Override

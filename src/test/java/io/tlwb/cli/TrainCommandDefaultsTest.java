@@ -27,7 +27,7 @@ class TrainCommandDefaultsTest {
         assertEquals(160, train.dataOptions.imageSize);
         assertEquals(Augmentation.NONE, train.dataOptions.augment);
         assertEquals(TestTimeAugmentation.FLIP, train.dataOptions.tta);
-        assertNull(train.cutLayer, "the cut layer defaults per weight source (PretrainedModel.defaultCutLayer)");
+        assertNull(train.cutLayer.layer, "the cut layer defaults per weight source (PretrainedModel.defaultCutLayer)");
         assertEquals(FineTuning.AUTO, train.fineTuneFrom, "fine-tuning decided by the data");
         assertEquals(false, train.noFineTune);
     }
