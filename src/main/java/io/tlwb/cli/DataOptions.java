@@ -18,8 +18,9 @@ final class DataOptions {
     /** The demo dataset shipped in data/, so the first command works offline. */
     static final String DEMO_DATA = "data/tuxpaint-photos";
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = DEMO_DATA,
-            description = "Image folder. Default: ${DEFAULT-VALUE} (the bundled demo photos).")
+    @Option(names = "--data", paramLabel = "DIR|CSV", defaultValue = DEMO_DATA,
+            description = "Image folder (DIR/<class>/* or DIR/train|validation/<class>/*), or a CSV manifest with "
+                    + "path,label[,split] columns. Default: ${DEFAULT-VALUE} (the bundled demo photos).")
     Path data;
 
     @Option(names = "--weights", paramLabel = "SPEC", defaultValue = WeightSources.AUTO,

@@ -157,11 +157,16 @@ public final class ImageFolders {
         Path r = root.toAbsolutePath().normalize();
         if (!Files.exists(r)) {
             throw new DataException("data folder " + r + " does not exist: point --data at a folder of <class>/"
-                    + " folders of images");
+                    + " folders of images, or a path,label CSV manifest");
+        }
+        if (Manifest.isManifest(r)) {
+            Manifest manifest = Manifest.read(r);
+            return probed(r, manifest.layout(), manifest.folders(), manifest.candidates(),
+                    new ArrayList<>(manifest.skipped()));
         }
         if (!Files.isDirectory(r)) {
             throw new DataException("data folder " + r + " is a file, not a folder: point --data at a folder of"
-                    + " <class>/ folders of images");
+                    + " <class>/ folders of images, or a path,label manifest ending in .csv");
         }
         List<SkippedFile> skipped = new ArrayList<>();
         List<Path> children = visibleChildren(r);
@@ -218,7 +223,12 @@ public final class ImageFolders {
             throw new DataException(where + " has no class folders: put the images in one folder per class, "
                     + where + "/<class>/*.jpg");
         }
+        return probed(r, layout, folders, candidates, skipped);
+    }
 
+    /** The scan once every candidate file is checked (on up to two threads). */
+    private static FolderScan probed(Path r, Layout layout, List<ClassFolder> folders, List<Candidate> candidates,
+                                     List<SkippedFile> skipped) {
         List<Image> images = new ArrayList<>();
         for (Probed result : probeAll(candidates)) {
             Candidate c = result.candidate;
@@ -267,7 +277,8 @@ public final class ImageFolders {
         return true;
     }
 
-    private record Candidate(String split, String className, Path file) {
+    /** A file to check, with the split and class it is listed under. */
+    record Candidate(String split, String className, Path file) {
     }
 
     private record Probed(Candidate candidate, ImageProbe.Result result) {

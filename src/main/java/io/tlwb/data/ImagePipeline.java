@@ -6,11 +6,16 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import org.datavec.api.io.labels.ParentPathLabelGenerator;
+import java.util.stream.IntStream;
+import org.datavec.api.io.labels.PathLabelGenerator;
+import org.datavec.api.writable.Text;
+import org.datavec.api.writable.Writable;
 import org.datavec.image.recordreader.ImageRecordReader;
 import org.deeplearning4j.datasets.datavec.RecordReaderDataSetIterator;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,8 +24,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Turns image files into model input: DataVec's {@link ImageRecordReader} (labels from the parent folder name via
- * {@link ParentPathLabelGenerator}) and {@link RecordReaderDataSetIterator}, decoding with OpenCV, then
+ * Turns image files into model input: DataVec's {@link ImageRecordReader} (each file labelled with its
+ * {@link LabeledImage#label()}) and {@link RecordReaderDataSetIterator}, decoding with OpenCV, then
  * <ul>
  *   <li>8 bit, 3 channels, <b>RGB</b> order (grey repeated, alpha dropped, 16 bit scaled down),</li>
  *   <li>resized to {@code imageSize x imageSize},</li>
@@ -74,8 +79,7 @@ public final class ImagePipeline {
      * {@code reset()} after at least one batch) has its own order drawn from {@code seed}. Augmentation, for training
      * only, is drawn from {@code seed} and the epoch too, so the same seed replays the same batches.
      *
-     * @throws IllegalArgumentException if {@code images} is empty, a label is outside {@code [0, numClasses)}, or two
-     *                                  images with the same label sit in folders of different names
+     * @throws IllegalArgumentException if {@code images} is empty or a label is outside {@code [0, numClasses)}
      */
     public DataSetIterator iterator(List<LabeledImage> images, int numClasses, int batchSize, boolean shuffle,
                                     Augmentation augmentation, long seed) {
@@ -87,7 +91,8 @@ public final class ImagePipeline {
             throw new IllegalArgumentException("numClasses and batchSize must be >= 1, got " + numClasses + " and "
                     + batchSize);
         }
-        List<String> labels = labelNames(images, numClasses);
+        List<String> labels = IntStream.range(0, numClasses).mapToObj(String::valueOf).toList();
+        LabelsByFile labelOf = new LabelsByFile(images, numClasses);
         List<URI> uris = new ArrayList<>(images.size());
         for (LabeledImage image : images) {
             uris.add(image.file().toUri());
@@ -98,7 +103,7 @@ public final class ImagePipeline {
             case FLIP_ROTATE -> new FlipRotateTransform(new Random(seed), Augmentation.MAX_ROTATION_DEGREES);
         };
         EpochShuffledSplit split = new EpochShuffledSplit(uris, shuffle, seed);
-        ImageRecordReader reader = new FolderImageReader(imageSize, new RgbImageLoader(imageSize, transform));
+        ImageRecordReader reader = new LabelledImageReader(imageSize, new RgbImageLoader(imageSize, transform), labelOf);
         reader.setLogLabelCountOnInit(false);
         try {
             reader.initialize(split);
@@ -169,42 +174,51 @@ public final class ImagePipeline {
         return Nd4j.exec(new Reverse(nhwc, 2))[0];
     }
 
-    /** Class names by label index, from the parent folder of each image (what ParentPathLabelGenerator reads). */
-    private static List<String> labelNames(List<LabeledImage> images, int numClasses) {
-        String[] names = new String[numClasses];
-        for (LabeledImage image : images) {
-            if (image.label() >= numClasses) {
-                throw new IllegalArgumentException("label " + image.label() + " of " + image.file()
-                        + " is outside [0, " + numClasses + ")");
-            }
-            Path parent = image.file().getParent();
-            String folder = parent == null ? "" : parent.getFileName().toString();
-            String known = names[image.label()];
-            if (known == null) {
-                names[image.label()] = folder;
-            } else if (!known.equals(folder)) {
-                throw new IllegalArgumentException("label " + image.label() + " is used for folders '" + known
-                        + "' and '" + folder + "' (" + image.file() + "): labels must follow the class folder");
+    /**
+     * Each image's label index (as DataVec's label name) by its file, whatever folder it sits in: folders and
+     * manifests alike.
+     */
+    private static final class LabelsByFile implements PathLabelGenerator {
+        private final Map<String, Integer> labels = new HashMap<>();
+
+        LabelsByFile(List<LabeledImage> images, int numClasses) {
+            for (LabeledImage image : images) {
+                if (image.label() >= numClasses) {
+                    throw new IllegalArgumentException("label " + image.label() + " of " + image.file()
+                            + " is outside [0, " + numClasses + ")");
+                }
+                labels.put(key(image.file()), image.label());
             }
         }
-        List<String> result = new ArrayList<>(numClasses);
-        for (int i = 0; i < numClasses; i++) {
-            if (names[i] == null) {
-                // absent from this list: a name no folder can have, so no image maps to it
-                names[i] = "\u0000class-" + i;
-            }
-            if (result.contains(names[i])) {
-                throw new IllegalArgumentException("folder '" + names[i] + "' holds images of two labels");
-            }
-            result.add(names[i]);
+
+        private static String key(Path file) {
+            return file.toAbsolutePath().normalize().toString();
         }
-        return result;
+
+        @Override
+        public Writable getLabelForPath(String path) {
+            Integer label = labels.get(key(Path.of(path)));
+            if (label == null) {
+                throw new IllegalStateException(path + " is not one of the images this iterator was made for");
+            }
+            return new Text(String.valueOf(label));
+        }
+
+        @Override
+        public Writable getLabelForPath(URI uri) {
+            return getLabelForPath(Path.of(uri).toString());
+        }
+
+        @Override
+        public boolean inferLabelClasses() {
+            return false;
+        }
     }
 
     /** An {@link ImageRecordReader} in NHWC mode that decodes with our {@link RgbImageLoader}. */
-    private static final class FolderImageReader extends ImageRecordReader {
-        FolderImageReader(int size, RgbImageLoader loader) {
-            super(size, size, 3, false, new ParentPathLabelGenerator(), null);
+    private static final class LabelledImageReader extends ImageRecordReader {
+        LabelledImageReader(int size, RgbImageLoader loader, PathLabelGenerator labels) {
+            super(size, size, 3, false, labels, null);
             this.imageLoader = loader;
         }
     }
