@@ -5,6 +5,7 @@ import io.tlwb.Workspace;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.Updater;
 import io.tlwb.pipeline.ClusterFeatureStores;
+import io.tlwb.pipeline.DataSpec;
 import io.tlwb.pipeline.FeatureStore;
 import io.tlwb.pipeline.HeadRecipe;
 import io.tlwb.pipeline.LocalFeatureStore;
@@ -121,11 +122,19 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--features", paramLabel = "STORE",
             description = "With --spark: keep the features as Parquet rows in STORE (a folder or Hadoop URI, as "
-                    + "featurize --out writes it); images it already holds are not decoded again.")
+                    + "featurize --out writes it); images it already holds are not decoded again. Without --data, "
+                    + "train on the images the store holds rows for, with their classes and splits, reading none.")
     String featureStore;
 
     @Option(names = "--metrics-json", paramLabel = "FILE", description = "Also write the metrics to FILE.")
     Path metricsJson;
+
+    /** The images: those of {@code --data}, or with {@code --features} and no {@code --data}, those the store holds. */
+    private DataSpec dataSpec() {
+        boolean dataGiven = spec.commandLine().getParseResult().hasMatchedOption("--data");
+        return featureStore != null && !dataGiven ? DataSpec.inFeatureStore(featureStore, dataOptions.seed)
+                : dataOptions.dataSpec();
+    }
 
     /** The fine-tuning asked for: none, a layer, or {@code auto} (decided once the data is scanned). */
     private FineTuning fineTuning() {
@@ -142,7 +151,7 @@ final class TrainCommand implements Callable<Integer> {
         HeadConfig head;
         try {
             head = new HeadConfig(standardize, hidden, dropout, l2, updater, learningRate);
-            options = new TrainingOptions(dataOptions.dataSpec(), dataOptions.featureSpec(),
+            options = new TrainingOptions(dataSpec(), dataOptions.featureSpec(),
                     new HeadRecipe(head, batchSize, epochs, cutLayer.layer),
                     fineTuning(),
                     output.spec(metricsJson), classWeights, earlyStoppingPatience == null ? null

@@ -3,6 +3,7 @@ package io.tlwb.pipeline;
 import io.tlwb.AtomicFiles;
 import io.tlwb.Provenance;
 import io.tlwb.RunFolder;
+import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
 import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
@@ -55,9 +56,15 @@ public final class TransferPipeline {
         this.features = features;
     }
 
-    /** Scans and splits the images, says what it found, and lists unusable files in {@code run/skipped.txt}. */
+    /**
+     * Scans and splits the images (or lists those the feature store holds), says what it found, and lists unusable
+     * files in {@code run/skipped.txt}.
+     */
     public ImageDataset open(DataSpec spec, RunFolder run) {
-        ImageDataset data = ImageFolders.open(spec.folder(), spec.validationSplit(), spec.seed());
+        ImageDataset data = spec.inFeatureStore()
+                ? features.storedDataset().orElseThrow(() -> new WorkbenchException("this feature store cannot list "
+                        + "its images: give --data DIR"))
+                : ImageFolders.open(spec.folder(), spec.validationSplit(), spec.seed());
         out.printf(Locale.ROOT, "data: %s - %s%n", data.root(), data.summary());
         int[] train = data.countPerClass(data.train());
         int[] validation = data.countPerClass(data.validation());

@@ -3,10 +3,16 @@ package io.tlwb.spark;
 import static org.apache.spark.sql.functions.col;
 
 import io.tlwb.WorkbenchException;
+import io.tlwb.data.ImageDataset;
+import io.tlwb.data.LabeledImage;
 import io.tlwb.features.FeatureCache;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -78,6 +84,58 @@ final class ParquetStore {
             }
         }
         return loaded;
+    }
+
+    /**
+     * The images the store holds rows for, with the classes and splits they were featurized with, ordered as a folder
+     * scan orders them (by class, then file name), so training from the store alone replays a run on the folder.
+     *
+     * @throws WorkbenchException naming the store when it is empty, lacks a split, or lists one path under two
+     *                            classes or splits (rows of different datasets: train with --data then)
+     */
+    ImageDataset dataset() {
+        if (!exists()) {
+            throw new WorkbenchException("--features " + location + ": the store holds no rows yet; fill it with "
+                    + "featurize --data DIR --spark MASTER --out " + location + ", or give --data DIR");
+        }
+        Map<String, Row> byPath = new HashMap<>();
+        for (Row row : spark.read().schema(FeatureRow.SCHEMA).parquet(location)
+                .select("path", "sha256", "label", "split").distinct().collectAsList()) {
+            Row known = byPath.putIfAbsent(row.getString(0), row);
+            if (known != null && !known.equals(row)) {
+                throw new WorkbenchException("--features " + location + ": " + row.getString(0) + " is stored as "
+                        + known.getString(2) + "/" + known.getString(3) + " and as " + row.getString(2) + "/"
+                        + row.getString(3) + " (rows of different datasets): train with --data DIR");
+            }
+        }
+        List<String> classes = byPath.values().stream().filter(row -> row.getString(3).equals("train"))
+                .map(row -> row.getString(2)).distinct().sorted().toList();
+        List<LabeledImage> train = images(byPath, "train", classes);
+        List<LabeledImage> validation = images(byPath, "validation", classes);
+        if (classes.size() < 2 || validation.isEmpty()) {
+            throw new WorkbenchException("--features " + location + ": the store holds " + classes.size()
+                    + " class(es) with training rows and " + validation.size() + " validation rows; training needs "
+                    + "two classes and a validation split: featurize the whole folder into it, or give --data DIR");
+        }
+        return new ImageDataset(java.nio.file.Path.of(location), classes, train, validation, List.of());
+    }
+
+    private List<LabeledImage> images(Map<String, Row> byPath, String split, List<String> classes) {
+        List<LabeledImage> images = new ArrayList<>();
+        for (Row row : byPath.values()) {
+            if (row.getString(3).equals(split)) {
+                int label = classes.indexOf(row.getString(2));
+                if (label < 0) {
+                    throw new WorkbenchException("--features " + location + ": validation class '" + row.getString(2)
+                            + "' has no training rows: featurize the whole folder into the store, or give --data DIR");
+                }
+                images.add(new LabeledImage(java.nio.file.Path.of(row.getString(0)), label, row.getString(1)));
+            }
+        }
+        images.sort(Comparator.comparingInt(LabeledImage::label)
+                .thenComparing(image -> image.file().getFileName().toString())
+                .thenComparing(image -> image.file().toString()));
+        return images;
     }
 
     /** Appends {@code rows}, computed by the executors as this job runs, as one committed chunk. */

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaRDD;
@@ -99,6 +100,11 @@ public final class SparkFeatureStore implements FeatureStore {
         FeatureSplits assembled = local.featurize(base, spec, layer, pooling, data);
         return new FeatureSplits(assembled.train(), assembled.validation(),
                 FrozenBase.engineName() + " on Spark " + spark.sparkContext().master());
+    }
+
+    @Override
+    public Optional<ImageDataset> storedDataset() {
+        return store == null ? Optional.empty() : Optional.of(store.dataset());
     }
 
     private static Set<String> shas(ImageDataset data) {

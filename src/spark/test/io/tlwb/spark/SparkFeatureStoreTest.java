@@ -129,6 +129,21 @@ class SparkFeatureStoreTest {
             assertFalse(rerun.toString().contains("featurized"), "nothing computed again: " + rerun);
             assertEquals(first.train().views(), second.train().views());
             assertEquals(first.validation().views(), second.validation().views());
+
+            // training from the store alone reads no image: the folder is gone, the figures are the folder run's
+            Workspace here = new Workspace(tmp.resolve("folder-run"));
+            TrainingResult onFolder = new TrainingJob(here, out, null).run(base, options(data, tmp.resolve("f.zip")),
+                    RunFolder.create(here.runsDir(), "train"));
+            Files.move(data, tmp.resolve("moved-away"));
+            Workspace fromStore = new Workspace(tmp.resolve("store-run"));
+            TrainingOptions stored = options(data, tmp.resolve("s.zip"));
+            stored = new TrainingOptions(DataSpec.inFeatureStore(store, 7), stored.features(), stored.recipe(),
+                    stored.output());
+            TrainingResult onStore = TrainingJob.featurizingWith(spark, fromStore, new PrintWriter(rerun, true))
+                    .run(base, stored, RunFolder.create(fromStore.runsDir(), "train"));
+            assertEquals(onFolder.dataset().train().size(), onStore.dataset().train().size());
+            assertEquals(onFolder.outcome().after().accuracy(), onStore.outcome().after().accuracy());
+            assertEquals(onFolder.outcome().after().loss(), onStore.outcome().after().loss(), 1e-6);
         }
         assertArrayEquals(local.train().features().ravel().toFloatVector(),
                 first.train().features().ravel().toFloatVector(), 1e-5f);
