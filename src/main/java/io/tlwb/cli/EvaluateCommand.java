@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "evaluate", description = {"Re-evaluate a saved model on a folder of labelled images.",
+@Command(name = "evaluate", description = {"Re-evaluate a saved model on a folder (or CSV manifest) of labelled images.",
         "Layouts: DIR/<class>/*, or DIR/validation|val|test/<class>/* (the held-out split is used)."})
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -34,7 +34,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     SavedModelOptions modelOptions;
 
-    @Option(names = "--data", paramLabel = "DIR", required = true, description = "Folder of labelled images.")
+    @Option(names = "--data", paramLabel = "DIR|CSV", required = true,
+            description = "Folder of labelled images, or a path,label[,split] CSV manifest (its validation rows if "
+                    + "it has splits).")
     Path data;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
