@@ -25,9 +25,12 @@ public record OutputSpec(Path modelOut, boolean overwrite, Path metricsJson) {
         }
     }
 
-    /** {@code modelOut}, or a fresh file under {@code models/} named after the data and the run. */
+    /**
+     * {@code modelOut}, or a fresh file under {@code models/} named after the data (a folder, or a manifest or store
+     * without its extension) and the run.
+     */
     Path modelFile(Workspace workspace, ImageDataset data, RunFolder run) {
-        return modelOut != null ? modelOut
-                : workspace.modelsDir().resolve(data.root().getFileName() + "-" + run.id() + ".zip");
+        String name = data.root().getFileName().toString().replaceFirst("\\.(csv|CSV|parquet)$", "");
+        return modelOut != null ? modelOut : workspace.modelsDir().resolve(name + "-" + run.id() + ".zip");
     }
 }
