@@ -14,7 +14,6 @@ import java.util.Set;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import org.deeplearning4j.datasets.iterator.AsyncDataSetIterator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -98,11 +97,10 @@ public final class FeatureExtractor {
         }
         List<LabeledImage> todo = missing.stream().map(images::get).toList();
         String task = "featurizing " + what + " (" + String.join(", ", fixed.stream().map(View::name).toList()) + ")";
-        AsyncDataSetIterator batches = decodeAhead(todo, numClasses, Augmentation.NONE, 0);
-        try (ProgressBar bar = progressBar(task, todo.size())) {
+        try (Prefetch batches = decodeAhead(todo, numClasses, Augmentation.NONE, 0);
+             ProgressBar bar = progressBar(task, todo.size())) {
             int done = 0;
-            while (batches.hasNext()) {
-                DataSet decoded = batches.next();
+            for (DataSet decoded = batches.next(); decoded != null; decoded = batches.next()) {
                 List<Integer> batch = missing.subList(done, done + decoded.numExamples());
                 for (View view : fixed) {
                     store(view, batch, rows.get(view), images, decoded.getFeatures());
@@ -113,16 +111,13 @@ public final class FeatureExtractor {
                     bar.stepBy(batch.size());
                 }
             }
-        } finally {
-            batches.shutdown();
         }
     }
 
-    /** Decoding and resizing on DL4J's prefetch thread, two batches ahead, while the featurizer runs on the cores. */
-    private AsyncDataSetIterator decodeAhead(List<LabeledImage> todo, int numClasses, Augmentation augmentation,
-                                             long seed) {
-        return new AsyncDataSetIterator(pipeline.iterator(todo, numClasses, batchSize, false, augmentation, seed),
-                PREFETCH_BATCHES, false);
+    /** Decoding and resizing on a thread of its own, two batches ahead, while the featurizer runs on the cores. */
+    private Prefetch decodeAhead(List<LabeledImage> todo, int numClasses, Augmentation augmentation, long seed) {
+        return new Prefetch(pipeline.iterator(todo, numClasses, batchSize, false, augmentation, seed),
+                PREFETCH_BATCHES);
     }
 
     /** Featurizes one view of a decoded batch if any of its images misses it, keeping (and caching) what was missing. */
@@ -156,11 +151,10 @@ public final class FeatureExtractor {
             return;
         }
         List<LabeledImage> todo = missing.stream().map(images::get).toList();
-        AsyncDataSetIterator batches = decodeAhead(todo, numClasses, Augmentation.FLIP_ROTATE, view.randomIndex());
-        try (ProgressBar bar = progressBar("featurizing " + what + " (" + view.name() + ")", todo.size())) {
+        try (Prefetch batches = decodeAhead(todo, numClasses, Augmentation.FLIP_ROTATE, view.randomIndex());
+             ProgressBar bar = progressBar("featurizing " + what + " (" + view.name() + ")", todo.size())) {
             int done = 0;
-            while (batches.hasNext()) {
-                DataSet batch = batches.next();
+            for (DataSet batch = batches.next(); batch != null; batch = batches.next()) {
                 INDArray output = featurizer.featurize(batch.getFeatures());
                 float[][] features = output.toFloatMatrix();
                 // free the batch's off-heap memory now rather than when the JVM next collects
@@ -174,8 +168,6 @@ public final class FeatureExtractor {
                     bar.stepBy(features.length);
                 }
             }
-        } finally {
-            batches.shutdown();
         }
     }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -60,16 +61,16 @@ final class ParquetStore {
     /**
      * Puts the stored rows of {@code featurizer} for the images in {@code wanted} (sha256) into {@code cache}.
      *
-     * @return how many rows it put
+     * @return the rows it put, as {@link #key} names them
      */
-    long loadInto(String featurizer, Set<String> wanted, FeatureCache cache) {
+    Set<String> loadInto(String featurizer, Set<String> wanted, FeatureCache cache) {
+        Set<String> loaded = new HashSet<>();
         if (!exists()) {
-            return 0;
+            return loaded;
         }
         Iterator<Row> rows = spark.read().schema(FeatureRow.SCHEMA).parquet(location)
                 .where(col("featurizer").equalTo(featurizer))
                 .select("sha256", "view", "features").toLocalIterator();
-        long loaded = 0;
         while (rows.hasNext()) {
             Row row = rows.next();
             String sha256 = row.getString(0);
@@ -80,7 +81,7 @@ final class ParquetStore {
                     features[i] = values.get(i);
                 }
                 cache.put(sha256, row.getString(1), features);
-                loaded++;
+                loaded.add(key(sha256, row.getString(1)));
             }
         }
         return loaded;
@@ -136,6 +137,11 @@ final class ParquetStore {
                 .thenComparing(image -> image.file().getFileName().toString())
                 .thenComparing(image -> image.file().toString()));
         return images;
+    }
+
+    /** How {@link #loadInto} names a row: an image's content and view. */
+    static String key(String sha256, String view) {
+        return sha256 + "/" + view;
     }
 
     /** Appends {@code rows}, computed by the executors as this job runs, as one committed chunk. */

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -62,14 +63,19 @@ public final class SparkFeatureStore implements FeatureStore {
                                    ImageDataset data) {
         String key = Featurizers.cacheKey(base, layer, spec.imageSize(), pooling);
         FeatureCache cache = new FeatureCache(workspace.featureCacheDir(), key);
+        // with a store, what it lacks is computed (and appended), whatever this machine's cache holds
+        BiPredicate<String, String> missing; // (image sha256, view)
         if (store != null) {
-            long loaded = store.loadInto(key, shas(data), cache);
+            Set<String> stored = store.loadInto(key, shas(data), cache);
             out.printf(Locale.ROOT, "feature store %s: %d rows of this featurizer for these images%n",
-                    store.location(), loaded);
+                    store.location(), stored.size());
+            missing = (sha256, view) -> !stored.contains(ParquetStore.key(sha256, view));
+        } else {
+            missing = (sha256, view) -> cache.get(sha256, view).isEmpty();
         }
         List<Task> tasks = new ArrayList<>();
-        addMissing(tasks, data, "train", data.train(), spec.augmentation(), cache);
-        addMissing(tasks, data, "validation", data.validation(), spec.validationViews(), cache);
+        addMissing(tasks, data, "train", data.train(), spec.augmentation(), missing);
+        addMissing(tasks, data, "validation", data.validation(), spec.validationViews(), missing);
         if (!tasks.isEmpty()) {
             long start = System.nanoTime();
             JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -114,12 +120,12 @@ public final class SparkFeatureStore implements FeatureStore {
         return shas;
     }
 
-    /** One task per image missing any of {@code augmentation}'s views in the cache. */
+    /** One task per image missing any of {@code augmentation}'s views. */
     private static void addMissing(List<Task> tasks, ImageDataset data, String split, List<LabeledImage> images,
-                                   Augmentation augmentation, FeatureCache cache) {
+                                   Augmentation augmentation, BiPredicate<String, String> missing) {
         List<View> views = View.forAugmentation(augmentation);
         for (LabeledImage image : images) {
-            if (views.stream().anyMatch(v -> cache.get(image.sha256(), v.name()).isEmpty())) {
+            if (views.stream().anyMatch(v -> missing.test(image.sha256(), v.name()))) {
                 tasks.add(new Task(image.file().toString(), image.sha256(), image.label(),
                         data.classes().get(image.label()), split, augmentation));
             }

@@ -121,6 +121,16 @@ class SparkFeatureStoreTest {
             long rows = SparkSession.active().read().parquet(store).count();
             assertEquals(12 * 2 + 4 * 2, rows, "train x [orig, flip] and validation x [orig, flip]");
         }
+        // a workspace whose own cache holds every feature still fills a new store: the store is the record
+        String other = tmp.resolve("other-store").toUri().toString();
+        StringWriter filled = new StringWriter();
+        try (FeatureStore spark = ClusterFeatureStores.connect("--spark", "local[2]", other,
+                new Workspace(tmp.resolve("here")), new PrintWriter(filled, true), null)) {
+            spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
+            assertTrue(filled.toString().contains("featurized 16 images on Spark"), filled.toString());
+            assertEquals(32, SparkSession.active().read().parquet(other).count());
+        }
+
         StringWriter rerun = new StringWriter();
         try (FeatureStore spark = ClusterFeatureStores.connect("--spark", "local[2]", store,
                 new Workspace(tmp.resolve("second")), new PrintWriter(rerun, true), null)) {
@@ -147,6 +157,7 @@ class SparkFeatureStoreTest {
         }
         assertArrayEquals(local.train().features().ravel().toFloatVector(),
                 first.train().features().ravel().toFloatVector(), 1e-5f);
+
     }
 
     @Test

@@ -3,9 +3,12 @@ package io.tlwb.features;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tlwb.data.Augmentation;
+import io.tlwb.data.DataException;
 import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
 import io.tlwb.data.ImagePipeline;
@@ -18,6 +21,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,5 +138,16 @@ class FeatureExtractorTest {
         assertNotEquals(new FeatureCache(tmp, key).dir(), new FeatureCache(tmp, key + "x").dir());
         assertEquals(List.of("orig", "flip", "fliprot1", "fliprot2"),
                 View.forAugmentation(Augmentation.FLIP_ROTATE).stream().map(View::name).toList());
+    }
+
+    /** DL4J's own prefetching left the reader waiting forever when a batch failed; this fails it with the file. */
+    @Test
+    void anImageDeletedSinceTheScanFailsWithItsNameInsteadOfHanging() throws Exception {
+        ImageDataset data = dataset();
+        Path gone = data.train().get(2).file();
+        Files.delete(gone);
+        var e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(DataException.class,
+                () -> extractor(new ByteArrayOutputStream()).extract("train", data.train(), 2, Augmentation.FLIP)));
+        assertTrue(e.getMessage().contains(gone.getFileName().toString()), e.getMessage());
     }
 }
