@@ -2,15 +2,21 @@ package io.tlwb.cli;
 
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
+import io.tlwb.data.DataException;
 import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
+import io.tlwb.data.LabeledImage;
 import io.tlwb.eval.CsvTable;
 import io.tlwb.eval.EvaluationResult;
+import io.tlwb.eval.Evaluator;
+import io.tlwb.eval.Prediction;
 import io.tlwb.model.SavedModel;
+import io.tlwb.pipeline.Clusters;
 import io.tlwb.report.RunReport;
 import io.tlwb.serve.Predictor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +51,12 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--metrics-json", paramLabel = "FILE", description = "Also write the metrics to FILE.")
     Path metricsJson;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Predict on Apache Spark at MASTER (local[*], local-cluster[N,cores,MB], spark://host:port, "
+                    + "yarn, ...): the executors read the images by path. Needs the Spark build (mvn -Pspark). "
+                    + "Default: this machine.")
+    String sparkMaster;
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
@@ -58,7 +70,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 set.validation().size(),
                 set.skipped().isEmpty() ? "" : ", " + set.skipped().size() + " unusable files skipped",
                 predictor.engine());
-        EvaluationResult result = predictor.evaluate(set.validation(), batchSize);
+        EvaluationResult result = sparkMaster == null ? predictor.evaluate(set.validation(), batchSize)
+                : Evaluator.evaluate(saved.card().classes(), onCluster(modelFile, predictor, set, out));
         out.print(result.toText());
 
         RunFolder run = RunFolder.create(workspace.runsDir(), "evaluate");
@@ -69,7 +82,8 @@ final class EvaluateCommand implements Callable<Integer> {
         metrics.put("after", result.toMap());
         metrics.put("confusion", result.confusion());
         metrics.put("skipped", set.skipped().size());
-        metrics.put("engine", predictor.engine());
+        metrics.put("engine", sparkMaster == null ? predictor.engine() : predictor.engine() + " on Spark "
+                + sparkMaster);
         run.writeJson("metrics.json", metrics);
         List<List<Object>> wrong = result.predictions().stream().filter(p -> !p.correct())
                 .map(p -> List.<Object>of(p.source(), result.classes().get(p.trueLabel()),
@@ -86,4 +100,19 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The predictions the cluster's executors compute, paired with the images' true labels. */
+    private List<Prediction> onCluster(Path modelFile, Predictor predictor, ImageDataset set, PrintWriter out) {
+        List<LabeledImage> images = set.validation();
+        List<float[]> probabilities = Clusters.predict("--spark", sparkMaster, modelFile, predictor.tta(),
+                images.stream().map(LabeledImage::file).toList(), out);
+        List<Prediction> predictions = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            if (probabilities.get(i) == null) {
+                throw new DataException(images.get(i).file() + ": no longer a usable image on the executors");
+            }
+            predictions.add(new Prediction(images.get(i).file().toString(), images.get(i).label(),
+                    probabilities.get(i)));
+        }
+        return predictions;
+    }
 }

@@ -6,7 +6,7 @@ import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
 import io.tlwb.features.Pooling;
 import io.tlwb.model.GraphSurgery;
-import io.tlwb.pipeline.ClusterFeatureStores;
+import io.tlwb.pipeline.Clusters;
 import io.tlwb.pipeline.DataSpec;
 import io.tlwb.pipeline.FeatureSpec;
 import io.tlwb.pipeline.FeatureSplits;
@@ -63,7 +63,7 @@ final class FeaturizeCommand implements Callable<Integer> {
         }
         Workspace workspace = workspaceOption.workspace();
         PrintWriter out = spec.commandLine().getOut();
-        try (FeatureStore cluster = ClusterFeatureStores.connect("--spark", sparkMaster, store, workspace, out,
+        try (FeatureStore cluster = Clusters.connect("--spark", sparkMaster, store, workspace, out,
                 System.err)) {
             PretrainedModel base = dataOptions.loadWeights(workspace, out);
             String cut = cutLayer.layer == null ? base.defaultCutLayer() : cutLayer.layer;

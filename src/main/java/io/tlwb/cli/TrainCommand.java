@@ -4,7 +4,7 @@ import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.Updater;
-import io.tlwb.pipeline.ClusterFeatureStores;
+import io.tlwb.pipeline.Clusters;
 import io.tlwb.pipeline.DataSpec;
 import io.tlwb.pipeline.FeatureStore;
 import io.tlwb.pipeline.HeadRecipe;
@@ -167,7 +167,7 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         // the feature store first: a --spark this build cannot serve is said before weights load or a run folder exists
         try (FeatureStore features = sparkMaster == null ? new LocalFeatureStore(workspace, out, System.err)
-                : ClusterFeatureStores.connect("--spark", sparkMaster, featureStore, workspace, out,
+                : Clusters.connect("--spark", sparkMaster, featureStore, workspace, out,
                         System.err)) {
             PretrainedModel base = dataOptions.loadWeights(workspace, out);
             RunFolder run = RunFolder.create(workspace.runsDir(), "train");

@@ -3,6 +3,7 @@ package io.tlwb.spark;
 import io.tlwb.AtomicFiles;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.model.SavedModel;
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.serve.Predictor;
 import java.io.IOException;
 import java.io.Serializable;
@@ -33,6 +34,7 @@ public final class ImageClassifier extends Transformer {
     private final String uid;
     private final ShippedModel model;
     private final List<String> classes;
+    private TestTimeAugmentation tta;
     private String inputCol = "content";
     private String predictionCol = "prediction";
     private String probabilityCol = "probability";
@@ -48,7 +50,7 @@ public final class ImageClassifier extends Transformer {
         List<String> classes = SavedModel.load(zip).card().classes();
         try {
             return new ImageClassifier(Identifiable.randomUID("tlwbImageClassifier"),
-                    new ShippedModel(Files.readAllBytes(zip)), classes);
+                    new ShippedModel(Files.readAllBytes(zip), null), classes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + zip, e);
         }
@@ -57,6 +59,12 @@ public final class ImageClassifier extends Transformer {
     /** The class names, in the order of each probability array. */
     public List<String> classes() {
         return classes;
+    }
+
+    /** Test-time augmentation; default: what the model was trained with (its card). */
+    public ImageClassifier setTta(TestTimeAugmentation augmentation) {
+        this.tta = augmentation;
+        return this;
     }
 
     public ImageClassifier setInputCol(String column) {
@@ -76,7 +84,8 @@ public final class ImageClassifier extends Transformer {
 
     @Override
     public Dataset<Row> transform(Dataset<?> images) {
-        return EncodedImages.transform(images, inputCol, transformSchema(images.schema()), model,
+        ShippedModel shipped = tta == null ? model : new ShippedModel(model.zip, tta);
+        return EncodedImages.transform(images, inputCol, transformSchema(images.schema()), shipped,
                 ShippedModel::encodedImages, BATCH);
     }
 
@@ -90,7 +99,7 @@ public final class ImageClassifier extends Transformer {
 
     @Override
     public ImageClassifier copy(ParamMap extra) {
-        ImageClassifier copy = new ImageClassifier(uid, model, classes).setInputCol(inputCol)
+        ImageClassifier copy = new ImageClassifier(uid, model, classes).setTta(tta).setInputCol(inputCol)
                 .setPredictionCol(predictionCol).setProbabilityCol(probabilityCol);
         return copyValues(copy, extra);
     }
@@ -103,10 +112,13 @@ public final class ImageClassifier extends Transformer {
     /** The model zip as executors receive it, written once per executor JVM, loaded once per task thread. */
     static final class ShippedModel implements Serializable {
         private final byte[] zip;
+        private final TestTimeAugmentation tta;
         private transient volatile ThreadLocal<Predictor> predictors;
 
-        ShippedModel(byte[] zip) {
+        /** @param tta test-time augmentation, or null for the model's own */
+        ShippedModel(byte[] zip, TestTimeAugmentation tta) {
             this.zip = zip;
+            this.tta = tta;
         }
 
         /** How this model predicts encoded images: decoded as {@code predict} decodes them, on this thread's model. */
@@ -142,7 +154,10 @@ public final class ImageClassifier extends Transformer {
                     if (predictors == null) {
                         Path file = unpacked();
                         // a model per thread: a predictor is for one caller at a time, and so is a DL4J graph
-                        predictors = ThreadLocal.withInitial(() -> new Predictor(SavedModel.load(file)));
+                        predictors = ThreadLocal.withInitial(() -> {
+                            SavedModel model = SavedModel.load(file);
+                            return tta == null ? new Predictor(model) : new Predictor(model, tta);
+                        });
                     }
                     local = predictors;
                 }

@@ -9,13 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tlwb.RunFolder;
 import io.tlwb.Workspace;
 import io.tlwb.data.ImagePipeline;
+import io.tlwb.data.LabeledImage;
+import io.tlwb.eval.EvaluationResult;
 import io.tlwb.features.FastFeaturizer;
+import io.tlwb.pipeline.Clusters;
 import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.serve.Predictor;
 import io.tlwb.testing.LearnableImages;
 import io.tlwb.testing.TinyBase;
 import io.tlwb.testing.TinyTraining;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +45,7 @@ class ImageFeaturizerTest {
         Files.writeString(data.resolve("ants").resolve("notes.txt"), "not an image");
         ImagePipeline pipeline = new ImagePipeline(32, base.preprocessing());
         FastFeaturizer local = FastFeaturizer.compile(base, "out_relu", 32);
-        SparkSession spark = SparkSession.builder().config(SparkFeatureStores.configuration("local[2]"))
+        SparkSession spark = SparkSession.builder().config(SparkCluster.configuration("local[2]"))
                 .getOrCreate();
         try {
             Dataset<Row> images = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
@@ -68,11 +73,11 @@ class ImageFeaturizerTest {
             }
             assertEquals(6, featurized);
 
-            assertClassifierAgreesWithPredict(images, data);
-
             var e = assertThrows(IllegalArgumentException.class,
                     () -> ImageFeaturizer.of(base, "out_relu", 32).setInputCol("path").transform(images));
             assertTrue(e.getMessage().startsWith("input column 'path' must hold encoded images"), e.getMessage());
+
+            assertClassifierAgreesWithPredict(images, data); // last: evaluate's cluster job stops the session
         } finally {
             spark.stop();
         }
@@ -99,6 +104,16 @@ class ImageFeaturizerTest {
             for (int k = 0; k < values.size(); k++) {
                 assertEquals(expected.probabilities()[k], values.get(k), 1e-6f, file + " class " + k);
             }
+        }
+
+        // evaluate --spark: the executors' probabilities, in the order of the files asked for
+        List<LabeledImage> labelled = trained.dataset().validation();
+        List<float[]> onCluster = Clusters.predict("--spark", "local[2]", trained.modelFile(), predictor.tta(),
+                labelled.stream().map(LabeledImage::file).toList(), new PrintWriter(new StringWriter()));
+        EvaluationResult here = predictor.evaluate(labelled, 8);
+        for (int i = 0; i < labelled.size(); i++) {
+            assertArrayEquals(here.predictions().get(i).probabilities(), onCluster.get(i), 1e-6f,
+                    labelled.get(i).file().toString());
         }
     }
 }

@@ -14,7 +14,7 @@ import io.tlwb.features.Pooling;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.Updater;
-import io.tlwb.pipeline.ClusterFeatureStores;
+import io.tlwb.pipeline.Clusters;
 import io.tlwb.pipeline.DataSpec;
 import io.tlwb.pipeline.FeatureSpec;
 import io.tlwb.pipeline.FeatureSplits;
@@ -77,7 +77,7 @@ class SparkFeatureStoreTest {
         TrainingResult localRun = new TrainingJob(here, out, null).run(base, options(data, tmp.resolve("l.zip")),
                 RunFolder.create(here.runsDir(), "train"));
 
-        try (FeatureStore spark = ClusterFeatureStores.connect("--spark", CLUSTER, null, cluster, out, null)) {
+        try (FeatureStore spark = Clusters.connect("--spark", CLUSTER, null, cluster, out, null)) {
             SparkSession session = SparkSession.active();
             long driver = ProcessHandle.current().pid();
             List<Long> executors = JavaSparkContext.fromSparkContext(session.sparkContext())
@@ -114,7 +114,7 @@ class SparkFeatureStoreTest {
                 .featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
 
         FeatureSplits first;
-        try (FeatureStore spark = ClusterFeatureStores.connect("--spark", CLUSTER, store,
+        try (FeatureStore spark = Clusters.connect("--spark", CLUSTER, store,
                 new Workspace(tmp.resolve("first")), out, null)) {
             first = spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
             assertTrue(said.toString().contains("featurized 16 images on Spark"), said.toString());
@@ -124,7 +124,7 @@ class SparkFeatureStoreTest {
         // a workspace whose own cache holds every feature still fills a new store: the store is the record
         String other = tmp.resolve("other-store").toUri().toString();
         StringWriter filled = new StringWriter();
-        try (FeatureStore spark = ClusterFeatureStores.connect("--spark", "local[2]", other,
+        try (FeatureStore spark = Clusters.connect("--spark", "local[2]", other,
                 new Workspace(tmp.resolve("here")), new PrintWriter(filled, true), null)) {
             spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
             assertTrue(filled.toString().contains("featurized 16 images on Spark"), filled.toString());
@@ -132,7 +132,7 @@ class SparkFeatureStoreTest {
         }
 
         StringWriter rerun = new StringWriter();
-        try (FeatureStore spark = ClusterFeatureStores.connect("--spark", "local[2]", store,
+        try (FeatureStore spark = Clusters.connect("--spark", "local[2]", store,
                 new Workspace(tmp.resolve("second")), new PrintWriter(rerun, true), null)) {
             FeatureSplits second = spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
             assertTrue(rerun.toString().contains("32 rows of this featurizer"), rerun.toString());
@@ -163,7 +163,7 @@ class SparkFeatureStoreTest {
     @Test
     void withoutTheSparkBuildTheOptionSaysHowToGetIt() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(io.tlwb.WorkbenchException.class,
-                () -> ClusterFeatureStores.connect("--flink", "x", null, new Workspace(tmp), new PrintWriter(
+                () -> Clusters.connect("--flink", "x", null, new Workspace(tmp), new PrintWriter(
                         new StringWriter()), null));
         assertTrue(e.getMessage().contains("mvn -Pspark"), e.getMessage());
     }

@@ -2,16 +2,23 @@ package io.tlwb.spark;
 
 import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
-import io.tlwb.pipeline.ClusterFeatureStores;
+import io.tlwb.model.TestTimeAugmentation;
+import io.tlwb.pipeline.Clusters;
 import io.tlwb.pipeline.FeatureStore;
 import java.io.File;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -20,7 +27,7 @@ import org.apache.spark.sql.SparkSession;
  * {@code local-cluster} master (separate executor JVMs on this machine, as tests use) also needs the driver's classpath
  * with absolute paths and a Spark home with a {@code jars/} folder.
  */
-public final class SparkFeatureStores implements ClusterFeatureStores.Provider {
+public final class SparkCluster implements Clusters.Provider {
 
     @Override
     public String option() {
@@ -35,6 +42,35 @@ public final class SparkFeatureStores implements ClusterFeatureStores.Provider {
                 spark.sparkContext().defaultParallelism());
         return new SparkFeatureStore(spark, store == null ? null : new ParquetStore(spark, store), workspace, out,
                 progress);
+    }
+
+    @Override
+    public List<float[]> predict(String master, Path model, TestTimeAugmentation tta, List<Path> images,
+                                 PrintWriter out) {
+        SparkSession spark = SparkSession.builder().config(configuration(master)).getOrCreate();
+        try {
+            out.printf("Spark %s at %s (%d task slots)%n", spark.version(), master,
+                    spark.sparkContext().defaultParallelism());
+            String[] paths = images.stream().map(file -> file.toAbsolutePath().toString()).toArray(String[]::new);
+            Dataset<Row> files = spark.read().format("binaryFile").load(paths);
+            Map<String, float[]> byPath = new HashMap<>();
+            for (Row row : ImageClassifier.load(model).setTta(tta).transform(files).select("path", "probability")
+                    .collectAsList()) {
+                byPath.put(Path.of(URI.create(row.getString(0))).toString(), row.isNullAt(1) ? null
+                        : floats(row.getList(1)));
+            }
+            return images.stream().map(file -> byPath.get(file.toAbsolutePath().toString())).toList();
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static float[] floats(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
     }
 
     /** The configuration {@code --spark master} runs with; {@code spark.*} system properties still override it. */
