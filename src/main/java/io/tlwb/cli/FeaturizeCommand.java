@@ -66,7 +66,7 @@ final class FeaturizeCommand implements Callable<Integer> {
         try (FeatureStore cluster = Clusters.connect("--spark", sparkMaster, store, workspace, out,
                 System.err)) {
             PretrainedModel base = dataOptions.loadWeights(workspace, out);
-            String cut = cutLayer.layer == null ? base.defaultCutLayer() : cutLayer.layer;
+            String cut = base.cutLayerOr(cutLayer.layer);
             try {
                 GraphSurgery.requireLayer(base.graph(), cut);
             } catch (IllegalArgumentException e) {

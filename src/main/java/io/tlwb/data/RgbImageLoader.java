@@ -11,7 +11,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
-import java.io.ByteArrayInputStream;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -29,6 +29,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class RgbImageLoader extends NativeImageLoader {
 
+    /** "GIF8", the start of every GIF. */
+    private static final int GIF_SIGNATURE_BYTES = 4;
+
     private final int size;
 
     RgbImageLoader(int size, ImageTransform augmentation) {
@@ -39,11 +42,11 @@ final class RgbImageLoader extends NativeImageLoader {
     /** As DataVec's, with GIFs decoded by {@link ImageDecoder} (OpenCV cannot). */
     @Override
     public INDArray asMatrix(InputStream in, boolean nchw) throws IOException {
-        byte[] bytes = in.readAllBytes();
-        if (!ImageDecoder.isGif(bytes)) {
-            return super.asMatrix(new ByteArrayInputStream(bytes), nchw);
+        InputStream stream = markable(in);
+        if (!startsAsGif(stream)) {
+            return super.asMatrix(stream, nchw);
         }
-        try (Mat frame = ImageDecoder.gifFirstFrame(bytes)) {
+        try (Mat frame = ImageDecoder.gifFirstFrame(stream.readAllBytes())) {
             INDArray image = asMatrix(frame);
             return nchw ? image : image.permute(0, 2, 3, 1);
         }
@@ -52,14 +55,26 @@ final class RgbImageLoader extends NativeImageLoader {
     /** As DataVec's, with GIFs decoded by {@link ImageDecoder}: the batch path of {@code ImageRecordReader}. */
     @Override
     public void asMatrixView(InputStream in, INDArray view) throws IOException {
-        byte[] bytes = in.readAllBytes();
-        if (!ImageDecoder.isGif(bytes)) {
-            super.asMatrixView(new ByteArrayInputStream(bytes), view);
+        InputStream stream = markable(in);
+        if (!startsAsGif(stream)) {
+            super.asMatrixView(stream, view);
             return;
         }
-        try (Mat frame = ImageDecoder.gifFirstFrame(bytes)) {
+        try (Mat frame = ImageDecoder.gifFirstFrame(stream.readAllBytes())) {
             asMatrixView(frame, view);
         }
+    }
+
+    private static InputStream markable(InputStream in) {
+        return in.markSupported() ? in : new BufferedInputStream(in);
+    }
+
+    /** Whether the stream holds a GIF, judged by its signature and read past nothing: other formats go on unread. */
+    private static boolean startsAsGif(InputStream in) throws IOException {
+        in.mark(GIF_SIGNATURE_BYTES);
+        byte[] head = in.readNBytes(GIF_SIGNATURE_BYTES);
+        in.reset();
+        return ImageDecoder.isGif(head);
     }
 
     @Override

@@ -4,13 +4,14 @@ import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.data.LabeledImage;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -85,13 +86,8 @@ public final class FeatureExtractor {
     private void computeFixedViews(String what, List<LabeledImage> images, int numClasses,
                                    Map<View, float[][]> rows) {
         List<View> fixed = rows.keySet().stream().filter(view -> !view.random()).toList();
-        List<Integer> missing = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) {
-            int index = i;
-            if (fixed.stream().anyMatch(view -> rows.get(view)[index] == null)) {
-                missing.add(i);
-            }
-        }
+        List<Integer> missing = indicesWhere(images.size(),
+                i -> fixed.stream().anyMatch(view -> rows.get(view)[i] == null));
         if (missing.isEmpty()) {
             return;
         }
@@ -141,12 +137,7 @@ public final class FeatureExtractor {
     /** A random flip-and-rotation view: its own sequential pass, so the seeded draws replay exactly. */
     private void computeRandomView(String what, View view, List<LabeledImage> images, int numClasses,
                                    float[][] into) {
-        List<Integer> missing = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) {
-            if (into[i] == null) {
-                missing.add(i);
-            }
-        }
+        List<Integer> missing = indicesWhere(images.size(), i -> into[i] == null);
         if (missing.isEmpty()) {
             return;
         }
@@ -169,6 +160,11 @@ public final class FeatureExtractor {
                 }
             }
         }
+    }
+
+    /** The indices below {@code n} that {@code test} holds for, in order. */
+    private static List<Integer> indicesWhere(int n, IntPredicate test) {
+        return IntStream.range(0, n).filter(test).boxed().toList();
     }
 
     private static void release(INDArray... arrays) {

@@ -56,7 +56,7 @@ public record HeadSpec(String cutLayer, int featureSize, List<String> classes, H
      * @throws IllegalArgumentException naming the layer when the base has no such feature-map layer
      */
     public static HeadSpec of(PretrainedModel base, List<String> classes, String cutLayer, HeadConfig head, long seed) {
-        String cut = cutLayer == null ? base.defaultCutLayer() : cutLayer;
+        String cut = base.cutLayerOr(cutLayer);
         return new HeadSpec(cut, GraphSurgery.channelsAt(base, cut), classes, head, seed);
     }
 

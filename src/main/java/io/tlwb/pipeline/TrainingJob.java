@@ -136,7 +136,7 @@ public final class TrainingJob {
             return asked;
         }
         int smallest = Arrays.stream(data.countPerClass(data.train())).min().orElse(0);
-        String cut = options.recipe().cutLayer() == null ? base.defaultCutLayer() : options.recipe().cutLayer();
+        String cut = base.cutLayerOr(options.recipe().cutLayer());
         Optional<String> boundary = RetrainableTop.nearestBlockBoundary(base, cut);
         if (smallest < FineTuning.MIN_IMAGES_PER_CLASS || boundary.isEmpty()) {
             out.printf(Locale.ROOT, "fine-tuning: off (%s; --fine-tune-from LAYER forces it)%n", boundary.isEmpty()
@@ -163,7 +163,7 @@ public final class TrainingJob {
         }
         if (options.fineTuning() != null && !options.fineTuning().isAutomatic()) {
             try {
-                RetrainableTop.requireBoundary(base, cut == null ? base.defaultCutLayer() : cut,
+                RetrainableTop.requireBoundary(base, base.cutLayerOr(cut),
                         options.fineTuning().frozenLayer());
             } catch (IllegalArgumentException e) {
                 throw new WorkbenchException("--fine-tune-from: " + e.getMessage());

@@ -23,6 +23,11 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 public record PretrainedModel(String spec, ComputationGraph graph, Path file, String sha256, int nativeInputSize,
                               Preprocessing preprocessing, String bottleneckLayer, String defaultCutLayer) {
 
+    /** The layer a head reads: {@code asked}, or this source's {@link #defaultCutLayer} when it is null. */
+    public String cutLayerOr(String asked) {
+        return asked == null ? defaultCutLayer : asked;
+    }
+
     /** A base cut at its bottleneck by default. */
     public PretrainedModel(String spec, ComputationGraph graph, Path file, String sha256, int nativeInputSize,
                            Preprocessing preprocessing, String bottleneckLayer) {

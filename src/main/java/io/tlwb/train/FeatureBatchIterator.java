@@ -72,7 +72,7 @@ final class FeatureBatchIterator implements DataSetIterator {
         }
         int end = Math.min(order.length, cursor + num);
         int[] rows = Arrays.copyOfRange(order, cursor, end);
-        INDArray x = gather(rows, end - cursor);
+        INDArray x = gather(rows);
         INDArray y = Nd4j.pullRows(oneHotLabels, 1, rows);
         cursor = end;
         DataSet batch = new DataSet(features.shaped(x), y);
@@ -86,7 +86,8 @@ final class FeatureBatchIterator implements DataSetIterator {
      * The batch's rows, each from the view drawn for it, in a few native gathers (one per view present, and one to
      * interleave) rather than a copy per row: per-row copies were a fifth of a head's training time.
      */
-    private INDArray gather(int[] rows, int n) {
+    private INDArray gather(int[] rows) {
+        int n = rows.length;
         List<INDArray> views = features.views();
         if (views.size() == 1) {
             return Nd4j.pullRows(views.get(0), 1, rows);

@@ -1,6 +1,7 @@
 package io.tlwb.spark;
 
 import java.io.Serializable;
+import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -26,6 +27,15 @@ record FeatureRow(String sha256, String path, String className, String split, St
     /** As a row of {@link #SCHEMA}, written by the featurizer keyed {@code featurizer}. */
     Row toRow(String featurizer) {
         return RowFactory.create(sha256, path, className, split, view, featurizer, boxed(features));
+    }
+
+    /** An {@code array<float>} column's value as features: {@link #boxed}'s inverse. */
+    static float[] unboxed(List<Float> values) {
+        float[] unboxed = new float[values.size()];
+        for (int i = 0; i < unboxed.length; i++) {
+            unboxed[i] = values.get(i);
+        }
+        return unboxed;
     }
 
     /** Features as Spark stores an {@code array<float>} column. */

@@ -18,6 +18,8 @@ import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -68,21 +70,16 @@ final class ParquetStore {
         if (!exists()) {
             return loaded;
         }
+        // only the wanted images' rows reach the driver: the store may hold many datasets
+        Dataset<Row> images = spark.createDataset(new ArrayList<>(wanted), Encoders.STRING()).toDF("sha256");
         Iterator<Row> rows = spark.read().schema(FeatureRow.SCHEMA).parquet(location)
                 .where(col("featurizer").equalTo(featurizer))
+                .join(images, "sha256", "left_semi")
                 .select("sha256", "view", "features").toLocalIterator();
         while (rows.hasNext()) {
             Row row = rows.next();
-            String sha256 = row.getString(0);
-            if (wanted.contains(sha256)) {
-                List<Float> values = row.getList(2);
-                float[] features = new float[values.size()];
-                for (int i = 0; i < features.length; i++) {
-                    features[i] = values.get(i);
-                }
-                cache.put(sha256, row.getString(1), features);
-                loaded.add(key(sha256, row.getString(1)));
-            }
+            cache.put(row.getString(0), row.getString(1), FeatureRow.unboxed(row.getList(2)));
+            loaded.add(key(row.getString(0), row.getString(1)));
         }
         return loaded;
     }

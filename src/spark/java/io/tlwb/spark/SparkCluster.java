@@ -57,7 +57,7 @@ public final class SparkCluster implements Clusters.Provider {
             for (Row row : ImageClassifier.load(model).setTta(tta).transform(files).select("path", "probability")
                     .collectAsList()) {
                 byPath.put(Path.of(URI.create(row.getString(0))).toString(), row.isNullAt(1) ? null
-                        : floats(row.getList(1)));
+                        : FeatureRow.unboxed(row.getList(1)));
             }
             return images.stream().map(file -> byPath.get(file.toAbsolutePath().toString())).toList();
         } finally {
@@ -65,13 +65,6 @@ public final class SparkCluster implements Clusters.Provider {
         }
     }
 
-    private static float[] floats(List<Float> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
-    }
 
     /** The configuration {@code --spark master} runs with; {@code spark.*} system properties still override it. */
     static SparkConf configuration(String master) {
