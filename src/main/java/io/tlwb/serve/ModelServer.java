@@ -207,8 +207,10 @@ public final class ModelServer implements AutoCloseable {
         BodyHandler body = BodyHandler.create(uploads.toString())
                 .setBodyLimit(settings.maxUploadBytes())
                 .setDeleteUploadedFilesOnEnd(true);
-        router.post("/predictions/:model").handler(this::watchMultipart).handler(body).handler(this::predict);
-        router.put("/predictions/:model").handler(this::watchMultipart).handler(body).handler(this::predict);
+        router.post("/predictions/:model").handler(ModelServer::formBodyAsImage).handler(this::watchMultipart)
+                .handler(body).handler(this::predict);
+        router.put("/predictions/:model").handler(ModelServer::formBodyAsImage).handler(this::watchMultipart)
+                .handler(body).handler(this::predict);
         for (String path : List.of("/ping", "/metrics", "/models", "/models/:name", "/models/:name/report",
                 "/predictions/:model")) {
             router.route(path).handler(ctx -> fail(ctx, 405, ctx.request().method() + " is not allowed on "
@@ -317,6 +319,18 @@ public final class ModelServer implements AutoCloseable {
 
     private String unknownModel(String name) {
         return "no model named '" + name + "'; this server has " + String.join(", ", models.keySet());
+    }
+
+    /**
+     * Takes a form-encoded body as the image it is: {@code curl --data-binary @photo.jpg} labels the bytes so, and the
+     * body handler, asked to decode them as a form, failed with an internal error.
+     */
+    private static void formBodyAsImage(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            ctx.request().headers().set("Content-Type", "application/octet-stream");
+        }
+        ctx.next();
     }
 
     /**

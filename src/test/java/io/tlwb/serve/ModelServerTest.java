@@ -155,6 +155,11 @@ class ModelServerTest {
             assertTrue(viaRaw.get(0).path("probability").asDouble() >= viaRaw.get(1).path("probability").asDouble(),
                     "sorted, most probable first");
         }
+        // curl --data-binary @photo.jpg labels the bytes as a form: they are still the image
+        JsonNode viaCurlData = send(raw(server, "/predictions/bugs", bytes(images.get(0)))
+                .header("Content-Type", "application/x-www-form-urlencoded")).json();
+        assertArrayEquals(predictor.predict(images.get(0).file()).probabilities(),
+                probabilities(viaCurlData, predictor.classes()), 0f);
         JsonNode top1 = send(raw(server, "/predictions/bugs?topk=1", bytes(images.get(0)))).json();
         assertEquals(1, top1.size());
     }
