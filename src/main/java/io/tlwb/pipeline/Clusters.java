@@ -12,7 +12,7 @@ import java.util.ServiceLoader;
 
 /**
  * The jobs a cluster can run instead of this machine (featurizing into a feature store, predicting for
- * {@code evaluate}), found at run time: the Spark one is built only with {@code -Pspark} (it adds about 225 MB to the
+ * {@code evaluate}), found at run time: the Spark one is built only with {@code -Pspark} (it adds 231 MB to the
  * classpath), and registers itself as a {@link java.util.ServiceLoader} provider.
  */
 public final class Clusters {
