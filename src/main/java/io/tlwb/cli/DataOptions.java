@@ -9,7 +9,6 @@ import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.pretrained.WeightSources;
 import io.tlwb.train.TrainingDefaults;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** What {@code train} and {@code search} both read: the images, the weights, and how images become input. */
@@ -20,8 +19,9 @@ final class DataOptions {
 
     @Option(names = "--data", paramLabel = "DIR|CSV", defaultValue = DEMO_DATA,
             description = "Image folder (DIR/<class>/* or DIR/train|validation/<class>/*), or a CSV manifest with "
-                    + "path,label[,split] columns. Default: ${DEFAULT-VALUE} (the bundled demo photos).")
-    Path data;
+                    + "path,label[,split] columns; with --spark, also such a folder on a Hadoop filesystem "
+                    + "(hdfs://..., s3a://...). Default: ${DEFAULT-VALUE} (the bundled demo photos).")
+    String data;
 
     @Option(names = "--weights", paramLabel = "SPEC", defaultValue = WeightSources.AUTO,
             description = "Pretrained weights: auto (the ImageNet " + WeightSources.IMAGENET_SPEC + " when cached, "
@@ -59,7 +59,7 @@ final class DataOptions {
     }
 
     DataSpec dataSpec() {
-        return new DataSpec(data, validationSplit, seed);
+        return DataSpec.of(data, validationSplit, seed);
     }
 
     FeatureSpec featureSpec() {

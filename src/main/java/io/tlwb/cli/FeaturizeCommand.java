@@ -3,7 +3,6 @@ package io.tlwb.cli;
 import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
 import io.tlwb.data.ImageDataset;
-import io.tlwb.data.ImageFolders;
 import io.tlwb.features.Pooling;
 import io.tlwb.model.GraphSurgery;
 import io.tlwb.pipeline.Clusters;
@@ -72,7 +71,7 @@ final class FeaturizeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new WorkbenchException("--cut-layer: " + e.getMessage());
             }
-            ImageDataset images = ImageFolders.open(data.folder(), data.validationSplit(), data.seed());
+            ImageDataset images = cluster.open(data);
             out.printf(Locale.ROOT, "data: %s - %s%n", images.root(), images.summary());
             FeatureSplits splits = cluster.featurize(base, features, cut, Pooling.AVERAGE, images);
             out.printf(Locale.ROOT, "%s holds %s cut at %s (%d features a view): %d train images x %s, %d validation "

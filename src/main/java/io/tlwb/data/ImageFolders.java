@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -226,11 +227,75 @@ public final class ImageFolders {
         return probed(r, layout, folders, candidates, skipped);
     }
 
+    /**
+     * The dataset under {@code root} given as a listing of its files instead of a folder to walk (a remote
+     * filesystem's, where only a cluster reads the files), laid out and skipped by the same rules as {@link #scan}, and
+     * every candidate checked by {@code checker}, which returns one result per file, in order. Folders are known only
+     * by the files in them here: an empty class folder does not count.
+     */
+    public static FolderScan scanListing(Path root, List<Path> files, Function<List<Path>, List<ImageProbe.Result>> checker) {
+        List<Path> visible = files.stream().filter(f -> hiddenFree(root.relativize(f))).sorted().toList();
+        Map<String, String> splitNames = new LinkedHashMap<>(); // lower-case top-level name -> as listed
+        for (Path file : visible) {
+            Path relative = root.relativize(file);
+            if (relative.getNameCount() > 1) {
+                splitNames.putIfAbsent(relative.getName(0).toString().toLowerCase(Locale.ROOT),
+                        relative.getName(0).toString());
+            }
+        }
+        Map<String, String> splits = new LinkedHashMap<>(); // as listed -> "train" or "validation" split key
+        if (splitNames.containsKey("train")) {
+            splits.put(splitNames.get("train"), splitNames.get("train"));
+        }
+        VALIDATION_NAMES.stream().filter(splitNames::containsKey).findFirst()
+                .ifPresent(name -> splits.put(splitNames.get(name), splitNames.get(name)));
+        Layout layout = splits.isEmpty() ? Layout.CLASS_FOLDERS : Layout.SPLIT_FOLDERS;
+        int depth = layout == Layout.CLASS_FOLDERS ? 2 : 3;
+        List<SkippedFile> skipped = new ArrayList<>();
+        Map<List<String>, ClassFolder> folders = new LinkedHashMap<>();
+        List<Candidate> candidates = new ArrayList<>();
+        for (Path file : visible) {
+            Path relative = root.relativize(file);
+            String top = relative.getName(0).toString();
+            if (layout == Layout.SPLIT_FOLDERS && !splits.containsKey(top)) {
+                skipped.add(new SkippedFile(file, VALIDATION_NAMES.contains(top.toLowerCase(Locale.ROOT)) && relative
+                        .getNameCount() > 1 ? "ignored: another folder is already the validation split"
+                        : "ignored: not a train/validation folder"));
+            } else if (relative.getNameCount() < depth) {
+                skipped.add(new SkippedFile(file, "ignored: file outside a class folder"));
+            } else if (relative.getNameCount() > depth) {
+                skipped.add(new SkippedFile(file, "ignored: in a folder inside a class folder (images must sit "
+                        + "directly in " + relative.getName(depth - 2) + "/)"));
+            } else {
+                String split = layout == Layout.CLASS_FOLDERS ? "" : top;
+                String className = relative.getName(depth - 2).toString();
+                folders.computeIfAbsent(List.of(split, className),
+                        key -> new ClassFolder(split, className, file.getParent()));
+                candidates.add(new Candidate(split, className, file));
+            }
+        }
+        if (folders.isEmpty()) {
+            throw new DataException(root + " has no class folders: put the images in one folder per class, "
+                    + root + "/<class>/*.jpg");
+        }
+        List<ImageProbe.Result> results = checker.apply(candidates.stream().map(Candidate::file).toList());
+        List<Probed> probed = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            probed.add(new Probed(candidates.get(i), results.get(i)));
+        }
+        return checked(root, layout, new ArrayList<>(folders.values()), probed, skipped);
+    }
+
     /** The scan once every candidate file is checked (on up to two threads). */
     private static FolderScan probed(Path r, Layout layout, List<ClassFolder> folders, List<Candidate> candidates,
                                      List<SkippedFile> skipped) {
+        return checked(r, layout, folders, probeAll(candidates), skipped);
+    }
+
+    private static FolderScan checked(Path r, Layout layout, List<ClassFolder> folders, List<Probed> probed,
+                                      List<SkippedFile> skipped) {
         List<Image> images = new ArrayList<>();
-        for (Probed result : probeAll(candidates)) {
+        for (Probed result : probed) {
             Candidate c = result.candidate;
             ImageProbe.Result p = result.result;
             if (p.usable()) {

@@ -21,25 +21,26 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * are not images, JPEGs without their end marker (truncated: OpenCV would pad them with grey), anything that does not
  * decode.
  */
-final class ImageProbe {
+public final class ImageProbe {
 
     /** Images with more pixels are skipped before decoding: one 8-bit RGB copy would need 3 bytes a pixel. */
     static final long MAX_PIXELS = 100_000_000L;
     /** Files larger than this are not read at all. */
-    static final long MAX_FILE_BYTES = 256L * 1024 * 1024;
+    public static final long MAX_FILE_BYTES = 256L * 1024 * 1024;
 
     private ImageProbe() {
     }
 
     /** What a check found: either the decoded size and hash, or why the file is not usable. */
-    record Result(Path file, String format, int width, int height, int channels, int bitDepth, String sha256,
-                  String problem) {
-        boolean usable() {
+    public record Result(Path file, String format, int width, int height, int channels, int bitDepth, String sha256,
+                         String problem) {
+        public boolean usable() {
             return problem == null;
         }
     }
 
-    static Result probe(Path file) {
+    /** Checks {@code file}, reading it whole (hashing it on the way) and decoding it once. */
+    public static Result probe(Path file) {
         byte[] bytes;
         try {
             long size = Files.size(file);

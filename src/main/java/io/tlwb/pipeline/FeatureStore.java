@@ -1,9 +1,10 @@
 package io.tlwb.pipeline;
 
+import io.tlwb.WorkbenchException;
 import io.tlwb.data.ImageDataset;
+import io.tlwb.data.ImageFolders;
 import io.tlwb.features.Pooling;
 import io.tlwb.pretrained.PretrainedModel;
-import java.util.Optional;
 
 /**
  * Where the pipeline gets features from: the frozen base's output for both splits of a dataset at one layer. The
@@ -19,11 +20,21 @@ public interface FeatureStore extends AutoCloseable {
     FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling, ImageDataset data);
 
     /**
-     * The images this store holds features of, with their classes and splits as they were featurized, for training
-     * without the images; empty when the store cannot list them (the local cache is keyed by content alone).
+     * The images {@code spec} names, scanned, checked and split: a folder or manifest here; the images this store
+     * holds rows for, with the classes and splits they were featurized with; or a folder on a Hadoop filesystem, which
+     * only a cluster's store reads.
+     *
+     * @throws WorkbenchException when this store cannot read what {@code spec} names
      */
-    default Optional<ImageDataset> storedDataset() {
-        return Optional.empty();
+    default ImageDataset open(DataSpec spec) {
+        return switch (spec.source()) {
+            case FOLDER -> ImageFolders.open(spec.folder(), spec.validationSplit(), spec.seed());
+            case FEATURE_STORE -> throw new WorkbenchException("--features " + spec.location() + " lists its images "
+                    + "only on a cluster: add --spark MASTER, or give --data DIR");
+            case HADOOP_FILESYSTEM -> throw new WorkbenchException("--data " + spec.location() + ": a Hadoop "
+                    + "filesystem's images are read by a cluster's executors: add --spark MASTER (the Spark build), or "
+                    + "copy the folder to this machine");
+        };
     }
 
     /** Releases what the store holds (a cluster connection); the local store holds nothing. */

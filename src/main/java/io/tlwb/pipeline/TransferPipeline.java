@@ -3,10 +3,8 @@ package io.tlwb.pipeline;
 import io.tlwb.AtomicFiles;
 import io.tlwb.Provenance;
 import io.tlwb.RunFolder;
-import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
 import io.tlwb.data.ImageDataset;
-import io.tlwb.data.ImageFolders;
 import io.tlwb.data.SkippedFile;
 import io.tlwb.features.Pooling;
 import io.tlwb.model.ModelCard;
@@ -61,10 +59,7 @@ public final class TransferPipeline {
      * files in {@code run/skipped.txt}.
      */
     public ImageDataset open(DataSpec spec, RunFolder run) {
-        ImageDataset data = spec.inFeatureStore()
-                ? features.storedDataset().orElseThrow(() -> new WorkbenchException("this feature store cannot list "
-                        + "its images: give --data DIR"))
-                : ImageFolders.open(spec.folder(), spec.validationSplit(), spec.seed());
+        ImageDataset data = features.open(spec);
         out.printf(Locale.ROOT, "data: %s - %s%n", data.root(), data.summary());
         int[] train = data.countPerClass(data.train());
         int[] validation = data.countPerClass(data.validation());

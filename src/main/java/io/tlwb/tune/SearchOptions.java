@@ -47,7 +47,7 @@ public record SearchOptions(DataSpec data, FeatureSpec features, SearchSpace spa
     /** The configuration as written to {@code search.json}. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("data", data.folder().toAbsolutePath().normalize().toString());
+        m.put("data", data.describe());
         m.put("validationSplit", data.validationSplit());
         m.put("imageSize", features.imageSize());
         m.put("augmentation", features.augmentation().cliName());

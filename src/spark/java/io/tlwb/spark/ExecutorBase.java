@@ -79,8 +79,11 @@ final class ExecutorBase implements Serializable {
         }
     }
 
-    /** Every view of every image of the partition, featurized as {@link FeatureExtractor} does locally. */
-    List<FeatureRow> featurize(Iterator<Task> partition) throws IOException {
+    /**
+     * Every view of every image of the partition, featurized as {@link FeatureExtractor} does locally; images on a
+     * Hadoop filesystem are first copied here by {@code remote} (null when every path is local).
+     */
+    List<FeatureRow> featurize(Iterator<Task> partition, HadoopImages.Reader remote) throws IOException {
         Map<Augmentation, List<Task>> byAugmentation = new LinkedHashMap<>();
         partition.forEachRemaining(t -> byAugmentation.computeIfAbsent(t.augmentation(), a -> new ArrayList<>()).add(t));
         PretrainedModel base = base();
@@ -92,8 +95,11 @@ final class ExecutorBase implements Serializable {
             List<FeatureRow> rows = new ArrayList<>();
             for (Map.Entry<Augmentation, List<Task>> group : byAugmentation.entrySet()) {
                 List<Task> tasks = group.getValue();
-                List<LabeledImage> images = tasks.stream()
-                        .map(t -> new LabeledImage(Path.of(t.path()), t.label(), t.sha256())).toList();
+                List<LabeledImage> images = new ArrayList<>();
+                for (Task t : tasks) {
+                    Path file = HadoopImages.isRemote(t.path()) ? remote.stage(t.path(), scratch) : Path.of(t.path());
+                    images.add(new LabeledImage(file, t.label(), t.sha256()));
+                }
                 FeatureSet set = extractor.extract("partition", images, numClasses, group.getKey());
                 for (int v = 0; v < set.viewNames().size(); v++) {
                     float[][] matrix = set.views().get(v).toFloatMatrix();

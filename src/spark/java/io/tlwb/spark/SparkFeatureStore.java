@@ -9,6 +9,7 @@ import io.tlwb.features.FeatureCache;
 import io.tlwb.features.Featurizers;
 import io.tlwb.features.Pooling;
 import io.tlwb.features.View;
+import io.tlwb.pipeline.DataSpec;
 import io.tlwb.pipeline.FeatureSpec;
 import io.tlwb.pipeline.FeatureSplits;
 import io.tlwb.pipeline.FeatureStore;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.stream.Collectors;
@@ -47,6 +47,8 @@ public final class SparkFeatureStore implements FeatureStore {
     private final Workspace workspace;
     private final PrintWriter out;
     private final ParquetStore store;
+    /** The images of a --data folder on a Hadoop filesystem, once {@link #open} listed one; else null. */
+    private HadoopImages remote;
 
     /** @param store where features persist as Parquet rows, or null to keep them in the workspace's cache only */
     SparkFeatureStore(SparkSession spark, ParquetStore store, Workspace workspace, PrintWriter out,
@@ -74,19 +76,20 @@ public final class SparkFeatureStore implements FeatureStore {
             missing = (sha256, view) -> cache.get(sha256, view).isEmpty();
         }
         List<Task> tasks = new ArrayList<>();
-        addMissing(tasks, data, "train", data.train(), spec.augmentation(), missing);
-        addMissing(tasks, data, "validation", data.validation(), spec.validationViews(), missing);
+        addMissing(tasks, data, "train", data.train(), spec.augmentation(), missing, remote);
+        addMissing(tasks, data, "validation", data.validation(), spec.validationViews(), missing, remote);
         if (!tasks.isEmpty()) {
             long start = System.nanoTime();
             JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Broadcast<ExecutorBase> shipped = context.broadcast(ExecutorBase.of(base, layer, spec.imageSize(), pooling,
                     data.numClasses()));
+            HadoopImages.Reader reader = remote == null ? null : remote.reader();
             int chunk = store == null ? tasks.size() : ParquetStore.CHUNK_IMAGES;
             for (int from = 0; from < tasks.size(); from += chunk) {
                 List<Task> part = tasks.subList(from, Math.min(tasks.size(), from + chunk));
                 int partitions = Math.max(1, Math.min(part.size(), context.defaultParallelism() * 2));
                 JavaRDD<FeatureRow> rows = context.parallelize(new ArrayList<>(part), partitions)
-                        .mapPartitions(images -> shipped.value().featurize(images).iterator());
+                        .mapPartitions(images -> shipped.value().featurize(images, reader).iterator());
                 if (store == null) {
                     // a partition at a time into the driver's cache, not every row at once
                     rows.toLocalIterator().forEachRemaining(row -> cache.put(row.sha256(), row.view(),
@@ -108,9 +111,18 @@ public final class SparkFeatureStore implements FeatureStore {
                 FrozenBase.engineName() + " on Spark " + spark.sparkContext().master());
     }
 
+    /** Also opens the images a Parquet store holds rows for, and folders on a Hadoop filesystem. */
     @Override
-    public Optional<ImageDataset> storedDataset() {
-        return store == null ? Optional.empty() : Optional.of(store.dataset());
+    public ImageDataset open(DataSpec spec) {
+        if (spec.source() == DataSpec.Source.FEATURE_STORE && store != null) {
+            return store.dataset();
+        }
+        if (spec.source() == DataSpec.Source.HADOOP_FILESYSTEM) {
+            remote = new HadoopImages(spark.sparkContext().hadoopConfiguration());
+            return remote.open(JavaSparkContext.fromSparkContext(spark.sparkContext()), spec.location(),
+                    spec.validationSplit(), spec.seed());
+        }
+        return FeatureStore.super.open(spec);
     }
 
     private static Set<String> shas(ImageDataset data) {
@@ -120,13 +132,15 @@ public final class SparkFeatureStore implements FeatureStore {
         return shas;
     }
 
-    /** One task per image missing any of {@code augmentation}'s views. */
+    /** One task per image missing any of {@code augmentation}'s views, naming the file as executors read it. */
     private static void addMissing(List<Task> tasks, ImageDataset data, String split, List<LabeledImage> images,
-                                   Augmentation augmentation, BiPredicate<String, String> missing) {
+                                   Augmentation augmentation, BiPredicate<String, String> missing,
+                                   HadoopImages remote) {
         List<View> views = View.forAugmentation(augmentation);
         for (LabeledImage image : images) {
             if (views.stream().anyMatch(v -> missing.test(image.sha256(), v.name()))) {
-                tasks.add(new Task(image.file().toString(), image.sha256(), image.label(),
+                String location = remote == null ? image.file().toString() : remote.location(image.file());
+                tasks.add(new Task(location, image.sha256(), image.label(),
                         data.classes().get(image.label()), split, augmentation));
             }
         }

@@ -3,13 +3,17 @@ package io.tlwb.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tlwb.RunFolder;
+import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
 import io.tlwb.data.Augmentation;
+import io.tlwb.data.DataException;
 import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
+import io.tlwb.data.LabeledImage;
 import io.tlwb.features.Pooling;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.TestTimeAugmentation;
@@ -161,8 +165,57 @@ class SparkFeatureStoreTest {
     }
 
     @Test
+    void aFolderOnAHadoopFilesystemIsSplitAsHereAndItsImagesAreReadByTheExecutors() throws Exception {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 3);
+        Files.writeString(data.resolve(Files.list(data).sorted().findFirst().orElseThrow().getFileName())
+                .resolve("notes.jpg"), "not an image");
+        Files.createDirectories(data.resolve(".thumbnails"));
+        Files.writeString(data.resolve(".thumbnails/x.jpg"), "hidden");
+        StringWriter said = new StringWriter();
+        PrintWriter out = new PrintWriter(said, true);
+        ImageDataset here = ImageFolders.open(data, 0.25, 7);
+        FeatureSpec spec = options(data, null).features();
+        FeatureSplits local = new LocalFeatureStore(new Workspace(tmp.resolve("here")), out, null)
+                .featurize(base, spec, "out_relu", Pooling.AVERAGE, here);
+
+        String uri = data.toUri().toString(); // file:///...: Hadoop's local filesystem, read through Hadoop's API
+        try (FeatureStore spark = Clusters.connect("--spark", CLUSTER, null, new Workspace(tmp.resolve("cluster")),
+                out, null)) {
+            ImageDataset remote = spark.open(DataSpec.of(uri, 0.25, 7));
+            assertEquals(here.classes(), remote.classes());
+            assertEquals(names(here, here.train()), names(remote, remote.train()));
+            assertEquals(names(here, here.validation()), names(remote, remote.validation()));
+            assertEquals(List.of("notes.jpg: not an image (unrecognised content)"),
+                    remote.skipped().stream().map(s -> s.file().getFileName() + ": " + s.reason()).toList());
+            assertTrue(remote.train().get(0).file().toString().startsWith("file:/"), "named by URI");
+
+            FeatureSplits features = spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, remote);
+            assertTrue(said.toString().contains("featurized 16 images on Spark (" + CLUSTER), said.toString());
+            for (int view = 0; view < local.train().viewNames().size(); view++) {
+                assertArrayEquals(local.train().views().get(view).ravel().toFloatVector(),
+                        features.train().views().get(view).ravel().toFloatVector(), 1e-5f, "train view " + view);
+            }
+            assertArrayEquals(local.validation().features().ravel().toFloatVector(),
+                    features.validation().features().ravel().toFloatVector(), 1e-5f);
+
+            var missing = assertThrows(DataException.class,
+                    () -> spark.open(DataSpec.of(uri + "-gone", 0.25, 7)));
+            assertTrue(missing.getMessage().contains("-gone does not exist"), missing.getMessage());
+        }
+        var local2 = assertThrows(WorkbenchException.class,
+                () -> new LocalFeatureStore(new Workspace(tmp.resolve("here")), out, null)
+                        .open(DataSpec.of(uri, 0.25, 7)));
+        assertTrue(local2.getMessage().contains("add --spark MASTER"), local2.getMessage());
+    }
+
+    /** Each image as its path below the dataset's root and its content hash. */
+    private static List<String> names(ImageDataset data, List<LabeledImage> images) {
+        return images.stream().map(image -> data.relative(image.file()) + " " + image.sha256()).toList();
+    }
+
+    @Test
     void withoutTheSparkBuildTheOptionSaysHowToGetIt() {
-        var e = org.junit.jupiter.api.Assertions.assertThrows(io.tlwb.WorkbenchException.class,
+        var e = assertThrows(WorkbenchException.class,
                 () -> Clusters.connect("--flink", "x", null, new Workspace(tmp), new PrintWriter(
                         new StringWriter()), null));
         assertTrue(e.getMessage().contains("mvn -Pspark"), e.getMessage());

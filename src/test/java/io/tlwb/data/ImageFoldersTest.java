@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -84,6 +85,42 @@ class ImageFoldersTest {
         ImageDataset ds = ImageFolders.open(root, 0.2, 1);
         assertEquals(2, ds.validation().size());
         assertTrue(ds.skipped().stream().anyMatch(s -> s.file().endsWith("test")));
+    }
+
+    @Test
+    void aListingOfFilesIsLaidOutSkippedAndSplitAsTheFolderItLists() throws Exception {
+        Path root = dir.resolve("ds");
+        Fixtures.classFolders(root.resolve("train"), 5, "ants", "bees");
+        Fixtures.classFolders(root.resolve("val"), 2, "ants", "bees");
+        Fixtures.classFolders(root.resolve("test"), 1, "ants");
+        Fixtures.distinctPng(root.resolve("train/ants/nested/deep.png"), 8, 97);
+        Fixtures.distinctPng(root.resolve("train/loose.png"), 8, 96);
+        Fixtures.distinctPng(root.resolve(".cache/x/y.png"), 8, 95);
+        Files.writeString(root.resolve("train/bees/notes.jpg"), "not an image");
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(root)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        List<Path> checked = new ArrayList<>();
+        ImageDataset listed = ImageFolders.open(ImageFolders.scanListing(root, files, candidates -> {
+            checked.addAll(candidates);
+            return candidates.stream().map(ImageProbe::probe).toList();
+        }), 0.2, 3);
+        ImageDataset walked = ImageFolders.open(root, 0.2, 3);
+
+        assertEquals(walked.classes(), listed.classes());
+        assertEquals(walked.train(), listed.train());
+        assertEquals(walked.validation(), listed.validation());
+        assertEquals(15, checked.size(), "only files in class folders are checked");
+        List<String> skipped = listed.skipped().stream().map(f -> listed.relative(f.file()) + ": " + f.reason())
+                .toList();
+        assertEquals(4, skipped.size(), skipped.toString());
+        assertTrue(skipped.contains("train/ants/nested/deep.png: ignored: in a folder inside a class folder (images "
+                + "must sit directly in ants/)"), skipped.toString());
+        assertTrue(skipped.contains("train/loose.png: ignored: file outside a class folder"), skipped.toString());
+        assertTrue(skipped.contains("train/bees/notes.jpg: not an image (unrecognised content)"), skipped.toString());
+        assertTrue(skipped.stream().anyMatch(f -> f.startsWith("test/ants/")
+                && f.endsWith("ignored: another folder is already the validation split")), skipped.toString());
     }
 
     @Test
