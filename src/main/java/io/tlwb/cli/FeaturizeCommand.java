@@ -4,6 +4,7 @@ import io.tlwb.WorkbenchException;
 import io.tlwb.Workspace;
 import io.tlwb.data.ImageDataset;
 import io.tlwb.features.Pooling;
+import io.tlwb.features.View;
 import io.tlwb.model.GraphSurgery;
 import io.tlwb.pipeline.Clusters;
 import io.tlwb.pipeline.DataSpec;
@@ -76,9 +77,10 @@ final class FeaturizeCommand implements Callable<Integer> {
             FeatureSplits splits = cluster.featurize(base, features, cut, Pooling.AVERAGE, images);
             out.printf(Locale.ROOT, "%s holds %s cut at %s (%d features a view): %d train images x %s, %d validation "
                             + "images x %s%n", store, base.spec(), cut, splits.train().featureSize(),
-                    splits.train().size(), splits.train().viewNames().stream().map(v -> v.name()).toList(),
+                    splits.train().size(), View.forAugmentation(features.augmentation()).stream().map(View::name)
+                            .toList(),
                     splits.validation().size(),
-                    splits.validation().viewNames().stream().map(v -> v.name()).toList());
+                    splits.validation().viewNames().stream().map(View::name).toList());
         }
         return 0;
     }

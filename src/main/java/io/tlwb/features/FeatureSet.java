@@ -1,10 +1,12 @@
 package io.tlwb.features;
 
+import io.tlwb.model.FeatureStatistics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -18,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param rowShape the shape of one row before flattening, e.g. {@code [576]} or {@code [10, 10, 96]}
  */
 public record FeatureSet(List<View> viewNames, List<INDArray> views, int[] labels, List<String> sources, int numClasses,
-                         long[] rowShape) {
+                         long[] rowShape) implements TrainingRows {
 
     public FeatureSet {
         viewNames = List.copyOf(viewNames);
@@ -63,15 +65,27 @@ public record FeatureSet(List<View> viewNames, List<INDArray> views, int[] label
         return rows.reshape('c', shape);
     }
 
+    @Override
+    public FeatureStatistics statistics() {
+        return FeatureStatistics.of(features());
+    }
+
+    @Override
+    public DataSetIterator batches(int batchSize, long seed) {
+        return new FeatureBatchIterator(this, batchSize, seed);
+    }
+
     /** Features of the images as they are (no augmentation). */
     public INDArray features() {
         return views.get(0);
     }
 
+    @Override
     public int size() {
         return labels.length;
     }
 
+    @Override
     public int featureSize() {
         return (int) features().columns();
     }

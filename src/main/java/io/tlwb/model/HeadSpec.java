@@ -71,6 +71,11 @@ public record HeadSpec(String cutLayer, int featureSize, List<String> classes, H
      *                 standardization layer when the head standardizes
      */
     public ComputationGraph newHeadGraph(INDArray training) {
+        return newHeadGraph(FeatureStatistics.of(training));
+    }
+
+    /** As {@link #newHeadGraph(INDArray)}, from the training features' statistics (rows streamed elsewhere). */
+    public ComputationGraph newHeadGraph(FeatureStatistics training) {
         return TransferModel.newHeadGraph(featureSize, classes.size(), head, seed, classWeights, training);
     }
 }

@@ -110,16 +110,19 @@ public final class TransferModel {
      */
     public static ComputationGraph newHeadGraph(int featureSize, int numClasses, HeadConfig head, long seed,
                                                 INDArray training) {
-        return newHeadGraph(featureSize, numClasses, head, seed, null, training);
+        return newHeadGraph(featureSize, numClasses, head, seed, null, FeatureStatistics.of(training));
     }
 
-    /** As {@link #newHeadGraph(int, int, HeadConfig, long, INDArray)}, with {@code classWeights} (or null) in the loss. */
+    /**
+     * As {@link #newHeadGraph(int, int, HeadConfig, long, INDArray)}, from the training features' statistics, with
+     * {@code classWeights} (or null) in the loss.
+     */
     static ComputationGraph newHeadGraph(int featureSize, int numClasses, HeadConfig head, long seed,
-                                         double[] classWeights, INDArray training) {
+                                         double[] classWeights, FeatureStatistics training) {
         ComputationGraph headGraph = headGraph(featureSize, numClasses, head, seed, classWeights);
         if (head.standardize()) {
-            INDArray mean = training.mean(0);
-            INDArray scale = training.std(0).addi(STD_FLOOR).rdivi(1.0);
+            INDArray mean = training.mean();
+            INDArray scale = training.std().add(STD_FLOOR).rdivi(1.0);
             var layer = headGraph.getLayer(STANDARDIZE);
             layer.setParam(DefaultParamInitializer.WEIGHT_KEY, scale.reshape(1, featureSize));
             layer.setParam(DefaultParamInitializer.BIAS_KEY, mean.mul(scale).negi().reshape(1, featureSize));

@@ -185,7 +185,7 @@ public final class TrainingJob {
         FineTuner tuner = new FineTuner(base, fineTuning, options.recipe().batchSize(), options.data().seed())
                 .optTta(options.features().tta());
         listeners.forEach(tuner::addListeners);
-        return timer.time("fineTune", () -> tuner.train(maps.train(), maps.validation(), headStage, observer));
+        return timer.time("fineTune", () -> tuner.train(maps.trainInMemory("fine-tuning"), maps.validation(), headStage, observer));
     }
 
     /** Prints the untrained baseline, every epoch, where early stopping ended and the final evaluation. */

@@ -2,7 +2,9 @@ package io.tlwb.train;
 
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Evaluator;
+import io.tlwb.WorkbenchException;
 import io.tlwb.features.FeatureSet;
+import io.tlwb.features.TrainingRows;
 import io.tlwb.model.HeadSpec;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.TrainedHead;
@@ -87,9 +89,13 @@ public final class HeadTrainer {
     }
 
     /** Evaluates the untrained head, trains for the configured epochs and evaluates again. */
-    public Outcome train(FeatureSet train, FeatureSet validation, Observer observer) {
+    public Outcome train(TrainingRows train, FeatureSet validation, Observer observer) {
         if (earlyStopping != null) {
-            return trainWithEarlyStopping(train, validation, observer);
+            if (!(train instanceof FeatureSet inMemory)) {
+                throw new WorkbenchException("--early-stopping holds rows out of the training features, which are "
+                        + "streamed from the feature store here (too large to hold): train without it");
+            }
+            return trainWithEarlyStopping(inMemory, validation, observer);
         }
         Start start = start(train, validation, observer);
         fit(start.head(), train, epochs, batchSize, spec.seed(), start.listeners());
@@ -103,9 +109,9 @@ public final class HeadTrainer {
     }
 
     /** @param fitOn the rows the head will fit (their statistics fix the standardization) */
-    private Start start(FeatureSet fitOn, FeatureSet validation, Observer observer) {
+    private Start start(TrainingRows fitOn, FeatureSet validation, Observer observer) {
         Nd4j.getRandom().setSeed(spec.seed());
-        ComputationGraph head = spec.newHeadGraph(fitOn.features());
+        ComputationGraph head = spec.newHeadGraph(fitOn.statistics());
         EvaluationResult before = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
         observer.untrained(before);
         EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, spec.classes(), tta, 0, false,
@@ -127,14 +133,13 @@ public final class HeadTrainer {
         EarlyStoppingConfiguration<ComputationGraph> conf = new EarlyStoppingConfiguration.Builder<ComputationGraph>()
                 .epochTerminationConditions(new MaxEpochsTerminationCondition(epochs),
                         new ScoreImprovementEpochTerminationCondition(earlyStopping.patience()))
-                .scoreCalculator(new DataSetLossCalculator(new FeatureBatchIterator(split.watch(), batchSize,
-                        spec.seed()), true))
+                .scoreCalculator(new DataSetLossCalculator(split.watch().batches(batchSize, spec.seed()), true))
                 .evaluateEveryNEpochs(1)
                 .modelSaver(new InMemoryModelSaver<>())
                 .build();
         Nd4j.getRandom().setSeed(spec.seed());
         EarlyStoppingResult<ComputationGraph> result = new EarlyStoppingGraphTrainer(conf, head,
-                new FeatureBatchIterator(split.fit(), batchSize, spec.seed())).fit();
+                split.fit().batches(batchSize, spec.seed())).fit();
         head.setListeners(List.of());
         ComputationGraph best = result.getBestModel();
         EvaluationResult after = Evaluator.evaluate(spec.classes(), Predictions.of(best, validation, tta));
@@ -147,11 +152,11 @@ public final class HeadTrainer {
      * The training loop itself, on a head graph from {@link HeadSpec#newHeadGraph}: seeded minibatches over
      * the cached features (one view per image per epoch), with the listeners attached while it runs.
      */
-    public static void fit(ComputationGraph head, FeatureSet train, int epochs, int batchSize, long seed,
+    public static void fit(ComputationGraph head, TrainingRows train, int epochs, int batchSize, long seed,
                            List<TrainingListener> listeners) {
         head.setListeners(listeners);
         Nd4j.getRandom().setSeed(seed);
-        head.fit(new FeatureBatchIterator(train, batchSize, seed), epochs);
+        head.fit(train.batches(batchSize, seed), epochs);
         head.setListeners(List.of());
     }
 }

@@ -91,13 +91,13 @@ class SparkFeatureStoreTest {
             FeatureSplits remote = spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
             assertTrue(said.toString().contains("on Spark (" + CLUSTER), said.toString());
             assertTrue(remote.engine().endsWith("on Spark " + CLUSTER), remote.engine());
-            for (int view = 0; view < local.train().viewNames().size(); view++) {
-                assertArrayEquals(local.train().views().get(view).ravel().toFloatVector(),
-                        remote.train().views().get(view).ravel().toFloatVector(), 1e-5f, "train view " + view);
+            for (int view = 0; view < local.trainInMemory("the comparison").viewNames().size(); view++) {
+                assertArrayEquals(local.trainInMemory("the comparison").views().get(view).ravel().toFloatVector(),
+                        remote.trainInMemory("the comparison").views().get(view).ravel().toFloatVector(), 1e-5f, "train view " + view);
             }
             assertArrayEquals(local.validation().features().ravel().toFloatVector(),
                     remote.validation().features().ravel().toFloatVector(), 1e-5f);
-            assertArrayEquals(local.train().labels(), remote.train().labels());
+            assertArrayEquals(local.trainInMemory("the comparison").labels(), remote.trainInMemory("the comparison").labels());
 
             TrainingResult clusterRun = TrainingJob.featurizingWith(spark, cluster, out)
                     .run(base, options(data, tmp.resolve("c.zip")), RunFolder.create(cluster.runsDir(), "train"));
@@ -141,7 +141,7 @@ class SparkFeatureStoreTest {
             FeatureSplits second = spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
             assertTrue(rerun.toString().contains("32 rows of this featurizer"), rerun.toString());
             assertFalse(rerun.toString().contains("featurized"), "nothing computed again: " + rerun);
-            assertEquals(first.train().views(), second.train().views());
+            assertEquals(first.trainInMemory("the comparison").views(), second.trainInMemory("the comparison").views());
             assertEquals(first.validation().views(), second.validation().views());
 
             // training from the store alone reads no image: the folder is gone, the figures are the folder run's
@@ -159,8 +159,8 @@ class SparkFeatureStoreTest {
             assertEquals(onFolder.outcome().after().accuracy(), onStore.outcome().after().accuracy());
             assertEquals(onFolder.outcome().after().loss(), onStore.outcome().after().loss(), 1e-6);
         }
-        assertArrayEquals(local.train().features().ravel().toFloatVector(),
-                first.train().features().ravel().toFloatVector(), 1e-5f);
+        assertArrayEquals(local.trainInMemory("the comparison").features().ravel().toFloatVector(),
+                first.trainInMemory("the comparison").features().ravel().toFloatVector(), 1e-5f);
 
     }
 
@@ -191,9 +191,9 @@ class SparkFeatureStoreTest {
 
             FeatureSplits features = spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, remote);
             assertTrue(said.toString().contains("featurized 16 images on Spark (" + CLUSTER), said.toString());
-            for (int view = 0; view < local.train().viewNames().size(); view++) {
-                assertArrayEquals(local.train().views().get(view).ravel().toFloatVector(),
-                        features.train().views().get(view).ravel().toFloatVector(), 1e-5f, "train view " + view);
+            for (int view = 0; view < local.trainInMemory("the comparison").viewNames().size(); view++) {
+                assertArrayEquals(local.trainInMemory("the comparison").views().get(view).ravel().toFloatVector(),
+                        features.trainInMemory("the comparison").views().get(view).ravel().toFloatVector(), 1e-5f, "train view " + view);
             }
             assertArrayEquals(local.validation().features().ravel().toFloatVector(),
                     features.validation().features().ravel().toFloatVector(), 1e-5f);

@@ -1,10 +1,8 @@
-package io.tlwb.train;
+package io.tlwb.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tlwb.features.FeatureSet;
-import io.tlwb.features.View;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -1,6 +1,5 @@
-package io.tlwb.train;
+package io.tlwb.features;
 
-import io.tlwb.features.FeatureSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
