@@ -37,6 +37,16 @@ public interface FeatureStore extends AutoCloseable {
         };
     }
 
+    /**
+     * Whether this store will stream {@code data}'s training features to the head epoch by epoch rather than hold
+     * them (they would not fit), which rules out what needs them all at once: fine-tuning and early stopping.
+     *
+     * @param featureSize features a view at the cut layer
+     */
+    default boolean streamsTraining(ImageDataset data, FeatureSpec spec, int featureSize) {
+        return false;
+    }
+
     /** Releases what the store holds (a cluster connection); the local store holds nothing. */
     @Override
     default void close() {

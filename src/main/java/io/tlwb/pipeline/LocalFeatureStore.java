@@ -5,6 +5,7 @@ import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.features.FeatureCache;
 import io.tlwb.features.FeatureExtractor;
+import io.tlwb.features.FeatureSet;
 import io.tlwb.features.Featurizer;
 import io.tlwb.features.Featurizers;
 import io.tlwb.features.Pooling;
@@ -36,13 +37,24 @@ public final class LocalFeatureStore implements FeatureStore {
     public FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling,
                                    ImageDataset data) {
         Featurizer featurizer = Featurizers.create(base, layer, spec.imageSize(), pooling);
-        out.printf("frozen base up to %s runs on: %s%n", layer, featurizer.engine());
-        FeatureExtractor extractor = new FeatureExtractor(featurizer,
-                new ImagePipeline(spec.imageSize(), base.preprocessing()),
-                new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), FEATURIZE_BATCH, progress);
+        FeatureExtractor extractor = extractor(featurizer, base, spec, layer);
         return new FeatureSplits(
                 extractor.extract("train", data.train(), data.numClasses(), spec.augmentation()),
                 extractor.extract("validation", data.validation(), data.numClasses(), spec.validationViews()),
                 featurizer.engine());
+    }
+
+    /** The validation split's features alone (for a store that streams the training split's). */
+    public FeatureSet featurizeValidation(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling,
+                                          ImageDataset data) {
+        Featurizer featurizer = Featurizers.create(base, layer, spec.imageSize(), pooling);
+        return extractor(featurizer, base, spec, layer).extract("validation", data.validation(), data.numClasses(),
+                spec.validationViews());
+    }
+
+    private FeatureExtractor extractor(Featurizer featurizer, PretrainedModel base, FeatureSpec spec, String layer) {
+        out.printf("frozen base up to %s runs on: %s%n", layer, featurizer.engine());
+        return new FeatureExtractor(featurizer, new ImagePipeline(spec.imageSize(), base.preprocessing()),
+                new FeatureCache(workspace.featureCacheDir(), featurizer.cacheKey()), FEATURIZE_BATCH, progress);
     }
 }

@@ -76,9 +76,11 @@ public final class TrainingJob {
         Map<String, Double> seconds = new LinkedHashMap<>();
         Timer timer = new Timer(seconds);
         ImageDataset data = timer.time("scan", () -> pipeline.open(asked.data(), run));
-        TrainingOptions options = asked.withFineTuning(decideFineTuning(base, asked, data));
+        HeadSpec spec = headSpec(base, asked, data);
+        boolean streamed = pipeline.streamsTraining(data, asked.features(), spec.featureSize());
+        TrainingOptions options = asked.withFineTuning(streamed ? withoutFineTuning(asked)
+                : decideFineTuning(base, asked, data));
         iterationsPlanned.accept(options.iterations(data.train().size()));
-        HeadSpec spec = headSpec(base, options, data);
         FeatureSplits features = timer.time("featurize",
                 () -> pipeline.featurize(base, options.features(), spec.cutLayer(), Pooling.AVERAGE, data));
         Printer observer = new Printer(options.recipe().epochs()
@@ -148,6 +150,25 @@ public final class TrainingJob {
         out.printf(Locale.ROOT, "fine-tuning: from %s (the smallest class has %d training images, at least %d; "
                 + "--no-fine-tune turns it off)%n", boundary.get(), smallest, FineTuning.MIN_IMAGES_PER_CLASS);
         return new FineTuning(boundary.get(), asked.epochs(), asked.learningRate());
+    }
+
+    /**
+     * What needs every training feature at once cannot run on features streamed from the store: automatic fine-tuning
+     * is off (said on the console), asked-for fine-tuning or early stopping is an error.
+     */
+    private FineTuning withoutFineTuning(TrainingOptions options) {
+        String why = "the training features are streamed from the feature store (too many to hold here)";
+        if (options.earlyStopping() != null) {
+            throw new WorkbenchException("--early-stopping cannot run: " + why + "; train without it");
+        }
+        if (options.fineTuning() != null && !options.fineTuning().isAutomatic()) {
+            throw new WorkbenchException("--fine-tune-from cannot run: " + why + "; train the head alone "
+                    + "(--no-fine-tune), or fine-tune on a sample of the images with --data");
+        }
+        if (options.fineTuning() != null) {
+            out.println("fine-tuning: off (" + why + ")");
+        }
+        return null;
     }
 
     /** The checks that need the base but no data: the output, the cut layer and the fine-tuning boundary. */

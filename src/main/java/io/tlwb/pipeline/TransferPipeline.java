@@ -81,6 +81,11 @@ public final class TransferPipeline {
         return data;
     }
 
+    /** Whether the feature store streams the training features of {@code data} ({@link FeatureStore#streamsTraining}). */
+    public boolean streamsTraining(ImageDataset data, FeatureSpec spec, int featureSize) {
+        return features.streamsTraining(data, spec, featureSize);
+    }
+
     /** Both splits' features at {@code layer}, from the feature store. */
     public FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling,
                                    ImageDataset data) {

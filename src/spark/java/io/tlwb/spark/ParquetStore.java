@@ -21,8 +21,12 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Features kept as Parquet rows ({@link FeatureRow#SCHEMA}) at a local path or any Hadoop filesystem URI, so that a
@@ -70,18 +74,31 @@ final class ParquetStore {
         if (!exists()) {
             return loaded;
         }
-        // only the wanted images' rows reach the driver: the store may hold many datasets
-        Dataset<Row> images = spark.createDataset(new ArrayList<>(wanted), Encoders.STRING()).toDF("sha256");
-        Iterator<Row> rows = spark.read().schema(FeatureRow.SCHEMA).parquet(location)
-                .where(col("featurizer").equalTo(featurizer))
-                .join(images, "sha256", "left_semi")
-                .select("sha256", "view", "features").toLocalIterator();
+        Iterator<Row> rows = rowsOf(featurizer, wanted).select("sha256", "view", "features").toLocalIterator();
         while (rows.hasNext()) {
             Row row = rows.next();
             cache.put(row.getString(0), row.getString(1), FeatureRow.unboxed(row.getList(2)));
             loaded.add(key(row.getString(0), row.getString(1)));
         }
         return loaded;
+    }
+
+    /** The rows of {@code featurizer} the store holds for the images in {@code wanted}, as {@link #key} names them. */
+    Set<String> keys(String featurizer, Set<String> wanted) {
+        Set<String> keys = new HashSet<>();
+        if (exists()) {
+            rowsOf(featurizer, wanted).select("sha256", "view").toLocalIterator()
+                    .forEachRemaining(row -> keys.add(key(row.getString(0), row.getString(1))));
+        }
+        return keys;
+    }
+
+    /** Only the wanted images' rows, selected on the executors: the store may hold many datasets. */
+    private Dataset<Row> rowsOf(String featurizer, Set<String> wanted) {
+        Dataset<Row> images = spark.createDataset(new ArrayList<>(wanted), Encoders.STRING()).toDF("sha256");
+        return spark.read().schema(FeatureRow.SCHEMA).parquet(location)
+                .where(col("featurizer").equalTo(featurizer))
+                .join(images, "sha256", "left_semi");
     }
 
     /**
@@ -134,6 +151,24 @@ final class ParquetStore {
                 .thenComparing(image -> image.file().getFileName().toString())
                 .thenComparing(image -> image.file().toString()));
         return images;
+    }
+
+    /**
+     * The rows of {@code featurizer} for {@code images}, each with its image's class index as {@code label}:
+     * {@code sha256}, {@code view}, {@code label}, {@code features}, one per image and view (a row stored twice counts
+     * once), cached on the executors for the epochs to come.
+     */
+    Dataset<Row> trainingRows(String featurizer, List<LabeledImage> images) {
+        List<Row> index = images.stream().map(image -> RowFactory.create(image.sha256(), image.label())).toList();
+        Dataset<Row> labels = spark.createDataFrame(index, new StructType()
+                .add("sha256", DataTypes.StringType, false).add("label", DataTypes.IntegerType, false));
+        return spark.read().schema(FeatureRow.SCHEMA).parquet(location)
+                .where(col("featurizer").equalTo(featurizer))
+                .select("sha256", "view", "features")
+                .dropDuplicates("sha256", "view")
+                .join(labels, "sha256")
+                .select("sha256", "view", "label", "features")
+                .persist(StorageLevel.MEMORY_AND_DISK());
     }
 
     /** How {@link #loadInto} names a row: an image's content and view. */

@@ -20,6 +20,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * {@code --spark MASTER}: a Spark session configured for this workbench's executors. ND4J's native code needs the
@@ -40,8 +41,8 @@ public final class SparkCluster implements Clusters.Provider {
         SparkSession spark = SparkSession.builder().config(configuration(master)).getOrCreate();
         out.printf("Spark %s at %s (%d task slots)%n", spark.version(), master,
                 spark.sparkContext().defaultParallelism());
-        return new SparkFeatureStore(spark, store == null ? null : new ParquetStore(spark, store), workspace, out,
-                progress);
+        return new SparkFeatureStore(spark, store == null ? null : new ParquetStore(spark, store),
+                Pointer.maxBytes() / 4, workspace, out, progress);
     }
 
     @Override

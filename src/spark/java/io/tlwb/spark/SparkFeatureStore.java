@@ -9,6 +9,7 @@ import io.tlwb.features.FeatureCache;
 import io.tlwb.features.Featurizers;
 import io.tlwb.features.Pooling;
 import io.tlwb.features.View;
+import io.tlwb.model.GraphSurgery;
 import io.tlwb.pipeline.DataSpec;
 import io.tlwb.pipeline.FeatureSpec;
 import io.tlwb.pipeline.FeatureSplits;
@@ -47,13 +48,19 @@ public final class SparkFeatureStore implements FeatureStore {
     private final Workspace workspace;
     private final PrintWriter out;
     private final ParquetStore store;
+    private final long streamAbove;
     /** The images of a --data folder on a Hadoop filesystem, once {@link #open} listed one; else null. */
     private HadoopImages remote;
 
-    /** @param store where features persist as Parquet rows, or null to keep them in the workspace's cache only */
-    SparkFeatureStore(SparkSession spark, ParquetStore store, Workspace workspace, PrintWriter out,
+    /**
+     * @param store       where features persist as Parquet rows, or null to keep them in the workspace's cache only
+     * @param streamAbove with a store, the training features' size in bytes above which they are streamed from it
+     *                    each epoch instead of held here
+     */
+    SparkFeatureStore(SparkSession spark, ParquetStore store, long streamAbove, Workspace workspace, PrintWriter out,
                       PrintStream progress) {
         this.spark = spark;
+        this.streamAbove = streamAbove;
         this.store = store;
         this.workspace = workspace;
         this.out = out;
@@ -65,10 +72,17 @@ public final class SparkFeatureStore implements FeatureStore {
                                    ImageDataset data) {
         String key = Featurizers.cacheKey(base, layer, spec.imageSize(), pooling);
         FeatureCache cache = new FeatureCache(workspace.featureCacheDir(), key);
+        int featureSize = GraphSurgery.channelsAt(base, layer);
+        boolean streamed = pooling == Pooling.AVERAGE && streamsTraining(data, spec, featureSize);
+        // the rows this machine receives: the validation split's alone when the training split's are streamed
+        Set<String> received = streamed ? shas(data.validation()) : shas(data);
         // with a store, what it lacks is computed (and appended), whatever this machine's cache holds
         BiPredicate<String, String> missing; // (image sha256, view)
         if (store != null) {
-            Set<String> stored = store.loadInto(key, shas(data), cache);
+            Set<String> stored = store.loadInto(key, received, cache);
+            if (streamed) {
+                stored.addAll(store.keys(key, shas(data.train())));
+            }
             out.printf(Locale.ROOT, "feature store %s: %d rows of this featurizer for these images%n",
                     store.location(), stored.size());
             missing = (sha256, view) -> !stored.contains(ParquetStore.key(sha256, view));
@@ -99,16 +113,37 @@ public final class SparkFeatureStore implements FeatureStore {
                 }
             }
             if (store != null) {
-                store.loadInto(key, tasks.stream().map(Task::sha256).collect(Collectors.toSet()), cache);
+                store.loadInto(key, tasks.stream().map(Task::sha256).filter(received::contains)
+                        .collect(Collectors.toSet()), cache);
             }
             out.printf(Locale.ROOT, "featurized %d images on Spark (%s, up to %d partitions a job)%s in %.1f s%n",
                     tasks.size(), spark.sparkContext().master(), context.defaultParallelism() * 2,
                     store == null ? "" : " into " + store.location(), (System.nanoTime() - start) / 1e9);
             shipped.destroy();
         }
+        String engine = FrozenBase.engineName() + " on Spark " + spark.sparkContext().master();
+        if (streamed) {
+            out.printf(Locale.ROOT, "training features: %d images x %d views x %d floats (%.1f GB), more than this "
+                            + "machine holds for them (%.1f GB, a quarter of ND4J's off-heap limit): streamed from %s "
+                            + "each epoch%n", data.train().size(), View.forAugmentation(spec.augmentation()).size(),
+                    featureSize, trainingBytes(data, spec, featureSize) / 1e9, streamAbove / 1e9, store.location());
+            return new FeatureSplits(new StreamedRows(store.trainingRows(key, data.train()),
+                    View.forAugmentation(spec.augmentation()), data.train().size(), featureSize, data.numClasses()),
+                    local.featurizeValidation(base, spec, layer, pooling, data), engine);
+        }
         FeatureSplits assembled = local.featurize(base, spec, layer, pooling, data);
-        return new FeatureSplits(assembled.train(), assembled.validation(),
-                FrozenBase.engineName() + " on Spark " + spark.sparkContext().master());
+        return new FeatureSplits(assembled.train(), assembled.validation(), engine);
+    }
+
+    /** With a Parquet store, when the training features would take more than {@link #streamAbove} bytes here. */
+    @Override
+    public boolean streamsTraining(ImageDataset data, FeatureSpec spec, int featureSize) {
+        return store != null && trainingBytes(data, spec, featureSize) > streamAbove;
+    }
+
+    private static long trainingBytes(ImageDataset data, FeatureSpec spec, int featureSize) {
+        return (long) data.train().size() * View.forAugmentation(spec.augmentation()).size() * featureSize
+                * Float.BYTES;
     }
 
     /** Also opens the images a Parquet store holds rows for, and folders on a Hadoop filesystem. */
@@ -126,9 +161,14 @@ public final class SparkFeatureStore implements FeatureStore {
     }
 
     private static Set<String> shas(ImageDataset data) {
+        Set<String> shas = shas(data.train());
+        shas.addAll(shas(data.validation()));
+        return shas;
+    }
+
+    private static Set<String> shas(List<LabeledImage> images) {
         Set<String> shas = new HashSet<>();
-        data.train().forEach(image -> shas.add(image.sha256()));
-        data.validation().forEach(image -> shas.add(image.sha256()));
+        images.forEach(image -> shas.add(image.sha256()));
         return shas;
     }
 

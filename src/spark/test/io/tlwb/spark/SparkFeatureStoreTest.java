@@ -3,6 +3,7 @@ package io.tlwb.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,9 @@ import io.tlwb.data.DataException;
 import io.tlwb.data.ImageDataset;
 import io.tlwb.data.ImageFolders;
 import io.tlwb.data.LabeledImage;
+import io.tlwb.features.FeatureSet;
 import io.tlwb.features.Pooling;
+import io.tlwb.model.FeatureStatistics;
 import io.tlwb.model.HeadConfig;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.Updater;
@@ -30,16 +33,21 @@ import io.tlwb.pipeline.TrainingJob;
 import io.tlwb.pipeline.TrainingOptions;
 import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.pretrained.PretrainedModel;
+import io.tlwb.train.ClassWeighting;
+import io.tlwb.train.EarlyStopping;
 import io.tlwb.testing.LearnableImages;
 import io.tlwb.testing.TinyBase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -206,6 +214,73 @@ class SparkFeatureStoreTest {
                 () -> new LocalFeatureStore(new Workspace(tmp.resolve("here")), out, null)
                         .open(DataSpec.of(uri, 0.25, 7)));
         assertTrue(local2.getMessage().contains("add --spark MASTER"), local2.getMessage());
+    }
+
+    @Test
+    void aStoreTooLargeToHoldStreamsTheTrainingRowsToTheHeadEpochByEpoch() throws Exception {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 3);
+        String store = tmp.resolve("store").toUri().toString();
+        ImageDataset images = ImageFolders.open(data, 0.25, 7);
+        FeatureSpec spec = options(data, null).features();
+        StringWriter said = new StringWriter();
+        PrintWriter out = new PrintWriter(said, true);
+        SparkSession session = SparkSession.builder().config(SparkCluster.configuration("local[2]")).getOrCreate();
+        Workspace here = new Workspace(tmp.resolve("here"));
+        TrainingResult held = TrainingJob.featurizingWith(new SparkFeatureStore(session, new ParquetStore(session,
+                store), Long.MAX_VALUE, here, out, null), here, out).run(base, options(data, tmp.resolve("h.zip")),
+                RunFolder.create(here.runsDir(), "train"));
+        FeatureSet inMemory = new LocalFeatureStore(here, out, null).featurize(base, spec, "out_relu",
+                Pooling.AVERAGE, images).trainInMemory("the comparison");
+
+        Workspace elsewhere = new Workspace(tmp.resolve("elsewhere"));
+        try (FeatureStore streaming = new SparkFeatureStore(session, new ParquetStore(session, store), 0, elsewhere,
+                out, null)) {
+            FeatureSplits splits = streaming.featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
+            assertTrue(said.toString().contains("streamed from " + store + " each epoch"), said.toString());
+            assertFalse(splits.train() instanceof FeatureSet, "the training rows are not held");
+            assertEquals(12, splits.train().size());
+            FeatureStatistics expected = inMemory.statistics();
+            FeatureStatistics streamed = splits.train().statistics();
+            assertArrayEquals(expected.mean().toFloatVector(), streamed.mean().toFloatVector(), 1e-5f);
+            assertArrayEquals(expected.std().toFloatVector(), streamed.std().toFloatVector(), 1e-4f);
+
+            DataSetIterator batches = splits.train().batches(5, 7);
+            List<String> first = epoch(batches);
+            batches.reset();
+            List<String> second = epoch(batches);
+            assertEquals(12, first.size(), "every image once an epoch");
+            assertEquals(first.stream().sorted().map(r -> r.substring(0, 1)).toList(),
+                    second.stream().sorted().map(r -> r.substring(0, 1)).toList(), "the same labels");
+            assertNotEquals(first, second, "a new order or view each epoch");
+            assertEquals(first, epoch(splits.train().batches(5, 7)), "the seed replays the epoch");
+
+            TrainingResult run = TrainingJob.featurizingWith(streaming, elsewhere, out).run(base,
+                    options(data, tmp.resolve("s.zip")), RunFolder.create(elsewhere.runsDir(), "train"));
+            assertTrue(run.outcome().after().accuracy() >= held.outcome().after().accuracy() - 0.1,
+                    run.outcome().after().accuracy() + " streamed against " + held.outcome().after().accuracy());
+
+            TrainingOptions plain = options(data, tmp.resolve("e.zip"));
+            TrainingOptions stopping = new TrainingOptions(plain.data(), plain.features(), plain.recipe(), null,
+                    plain.output(), ClassWeighting.NONE, new EarlyStopping(2, 0.25));
+            var refused = assertThrows(WorkbenchException.class, () -> TrainingJob.featurizingWith(streaming,
+                    elsewhere, out).run(base, stopping, RunFolder.create(elsewhere.runsDir(), "train")));
+            assertTrue(refused.getMessage().startsWith("--early-stopping cannot run: the training features are "
+                    + "streamed"), refused.getMessage());
+        }
+    }
+
+    /** One epoch's rows, each as its label and first feature. */
+    private static List<String> epoch(DataSetIterator batches) {
+        List<String> rows = new ArrayList<>();
+        while (batches.hasNext()) {
+            DataSet batch = batches.next();
+            assertTrue(batch.numExamples() <= 5);
+            for (int i = 0; i < batch.numExamples(); i++) {
+                rows.add(batch.getLabels().getRow(i).argMax().getInt(0) + " "
+                        + batch.getFeatures().getFloat(i, 0));
+            }
+        }
+        return rows;
     }
 
     /** Each image as its path below the dataset's root and its content hash. */
