@@ -25,6 +25,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.ml.linalg.Vectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -118,7 +119,7 @@ final class ExecutorBase implements Serializable {
 
     /**
      * How this base featurizes encoded images for {@link ImageFeaturizer}: decoded as the serving API decodes uploads,
-     * pooled features out, on this task thread's engine.
+     * pooled features out as an ML vector (what Spark ML's estimators take), on this task thread's engine.
      */
     EncodedImages.Computation encodedImages() throws IOException {
         PretrainedModel base = base();
@@ -132,10 +133,10 @@ final class ExecutorBase implements Serializable {
 
             @Override
             public Object[][] compute(INDArray batch) {
-                float[][] features = featurizer.featurize(batch).toFloatMatrix();
+                double[][] features = featurizer.featurize(batch).toDoubleMatrix();
                 Object[][] values = new Object[features.length][];
                 for (int i = 0; i < features.length; i++) {
-                    values[i] = new Object[] {FeatureRow.boxed(features[i])};
+                    values[i] = new Object[] {Vectors.dense(features[i])};
                 }
                 return values;
             }

@@ -5,16 +5,17 @@ import io.tlwb.model.GraphSurgery;
 import io.tlwb.pipeline.LocalFeatureStore;
 import io.tlwb.pretrained.PretrainedModel;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * The frozen base as a Spark ML {@link Transformer}, for pipelines that already live in Spark: it adds a column of
- * pooled features ({@code array<float>}) to a DataFrame of encoded images, such as Spark's {@code binaryFile} source
+ * pooled features (an ML {@code Vector}, so Spark ML's estimators such as {@code LogisticRegression} take it as it
+ * is) to a DataFrame of encoded images, such as Spark's {@code binaryFile} source
  * gives ({@code content}). Executors decode and featurize exactly as {@code train} does on one machine (the same
  * image pipeline and engine, compiled once per task thread); a row whose bytes are not a usable image gets null.
  *
@@ -56,7 +57,7 @@ public final class ImageFeaturizer extends Transformer {
         return this;
     }
 
-    /** Values in each features array: the cut layer's channels. */
+    /** Values in each features vector: the cut layer's channels. */
     public int featureSize() {
         return featureSize;
     }
@@ -74,7 +75,7 @@ public final class ImageFeaturizer extends Transformer {
     @Override
     public StructType transformSchema(StructType schema) {
         EncodedImages.requireColumns(schema, inputCol, outputCol);
-        return schema.add(outputCol, DataTypes.createArrayType(DataTypes.FloatType, false), true);
+        return schema.add(outputCol, SQLDataTypes.VectorType(), true);
     }
 
     @Override

@@ -38,8 +38,17 @@ import org.apache.spark.storage.StorageLevel;
  */
 final class ParquetStore {
 
-    /** Images per append job: what a killed job can lose, against one job's start-up cost. */
-    static final int CHUNK_IMAGES = 2048;
+    /**
+     * Images per append job and task slot, and the fewest per job: what a killed job can lose, against one job's
+     * fixed cost (scheduling, the Parquet commit), which a large cluster would otherwise pay once a few images.
+     */
+    private static final int CHUNK_IMAGES_PER_SLOT = 256;
+    private static final int MIN_CHUNK_IMAGES = 2048;
+
+    /** Images per append job on a cluster of {@code taskSlots}. */
+    static int chunkImages(int taskSlots) {
+        return Math.max(MIN_CHUNK_IMAGES, CHUNK_IMAGES_PER_SLOT * taskSlots);
+    }
 
     private final SparkSession spark;
     private final String location;

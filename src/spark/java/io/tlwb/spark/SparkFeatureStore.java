@@ -98,7 +98,7 @@ public final class SparkFeatureStore implements FeatureStore {
             Broadcast<ExecutorBase> shipped = context.broadcast(ExecutorBase.of(base, layer, spec.imageSize(), pooling,
                     data.numClasses()));
             HadoopImages.Reader reader = remote == null ? null : remote.reader();
-            int chunk = store == null ? tasks.size() : ParquetStore.CHUNK_IMAGES;
+            int chunk = store == null ? tasks.size() : ParquetStore.chunkImages(context.defaultParallelism());
             for (int from = 0; from < tasks.size(); from += chunk) {
                 List<Task> part = tasks.subList(from, Math.min(tasks.size(), from + chunk));
                 int partitions = Math.max(1, Math.min(part.size(), context.defaultParallelism() * 2));
@@ -123,10 +123,10 @@ public final class SparkFeatureStore implements FeatureStore {
         }
         String engine = FrozenBase.engineName() + " on Spark " + spark.sparkContext().master();
         if (streamed) {
-            out.printf(Locale.ROOT, "training features: %d images x %d views x %d floats (%.1f GB), more than this "
-                            + "machine holds for them (%.1f GB, a quarter of ND4J's off-heap limit): streamed from %s "
+            out.printf(Locale.ROOT, "training features: %d images x %d views x %d floats (%d MB), more than this "
+                            + "machine holds for them (%d MB, a quarter of ND4J's off-heap limit): streamed from %s "
                             + "each epoch%n", data.train().size(), View.forAugmentation(spec.augmentation()).size(),
-                    featureSize, trainingBytes(data, spec, featureSize) / 1e9, streamAbove / 1e9, store.location());
+                    featureSize, trainingBytes(data, spec, featureSize) >> 20, streamAbove >> 20, store.location());
             return new FeatureSplits(new StreamedRows(store.trainingRows(key, data.train()),
                     View.forAugmentation(spec.augmentation()), data.train().size(), featureSize, data.numClasses()),
                     local.featurizeValidation(base, spec, layer, pooling, data), engine);

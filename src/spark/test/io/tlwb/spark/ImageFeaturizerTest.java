@@ -1,5 +1,7 @@
 package io.tlwb.spark;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.regexp_extract;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -25,6 +27,13 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -61,13 +70,9 @@ class ImageFeaturizerTest {
                     assertNull(row.get(1), "no image, no features");
                     continue;
                 }
-                List<Float> values = row.getList(1);
-                float[] features = new float[values.size()];
-                for (int i = 0; i < features.length; i++) {
-                    features[i] = values.get(i);
-                }
+                double[] features = row.<Vector>getAs(1).toArray();
                 assertEquals(featurizer.featureSize(), features.length);
-                assertArrayEquals(local.featurize(pipeline.load(file)).toFloatVector(), features, 1e-5f,
+                assertArrayEquals(local.featurize(pipeline.load(file)).toDoubleVector(), features, 1e-5,
                         file.toString());
                 featurized++;
             }
@@ -78,6 +83,28 @@ class ImageFeaturizerTest {
             assertTrue(e.getMessage().startsWith("input column 'path' must hold encoded images"), e.getMessage());
 
             assertClassifierAgreesWithPredict(images, data); // last: evaluate's cluster job stops the session
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void theFeaturizerIsAPipelineStageBeforeSparkMlsOwnEstimators() {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 3);
+        SparkSession spark = SparkSession.builder().config(SparkCluster.configuration("local[2]"))
+                .getOrCreate();
+        try {
+            Dataset<Row> images = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
+                    .load(data.toString())
+                    .withColumn("class", regexp_extract(col("path"), "/([^/]+)/[^/]+$", 1));
+            Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
+                ImageFeaturizer.of(base, "out_relu", 32),
+                new StringIndexer().setInputCol("class").setOutputCol("label"),
+                new LogisticRegression().setMaxIter(100).setRegParam(0.01)});
+            PipelineModel model = pipeline.fit(images);
+            double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy")
+                    .evaluate(model.transform(images));
+            assertTrue(accuracy >= 0.9, "accuracy on the images it fit: " + accuracy);
         } finally {
             spark.stop();
         }
