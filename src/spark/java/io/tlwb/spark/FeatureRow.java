@@ -39,7 +39,7 @@ record FeatureRow(String sha256, String path, String className, String split, St
     }
 
     /** Features as Spark stores an {@code array<float>} column. */
-    static Float[] boxed(float[] values) {
+    private static Float[] boxed(float[] values) {
         Float[] boxed = new Float[values.length];
         for (int i = 0; i < values.length; i++) {
             boxed[i] = values[i];

@@ -6,8 +6,12 @@ import io.tlwb.pipeline.LocalFeatureStore;
 import io.tlwb.pretrained.PretrainedModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
@@ -24,18 +28,22 @@ import org.apache.spark.sql.types.StructType;
  * Dataset<Row> withFeatures = ImageFeaturizer.of(base, "out_relu", 160).transform(images);
  * }</pre>
  */
-public final class ImageFeaturizer extends Transformer {
+public final class ImageFeaturizer extends Transformer implements MLWritable {
 
     private final String uid;
     private final ExecutorBase base;
     private final int featureSize;
-    private String inputCol = "content";
-    private String outputCol = "features";
+    private final Param<String> inputCol;
+    private final Param<String> outputCol;
 
     private ImageFeaturizer(String uid, ExecutorBase base, int featureSize) {
         this.uid = uid;
         this.base = base;
         this.featureSize = featureSize;
+        this.inputCol = new Param<>(uid, "inputCol", "the binary column holding encoded images");
+        this.outputCol = new Param<>(uid, "outputCol", "the features column added");
+        setDefault(inputCol, "content");
+        setDefault(outputCol, "features");
     }
 
     /** The base cut at {@code cutLayer}, on {@code imageSize}-pixel images, average-pooled. */
@@ -46,14 +54,22 @@ public final class ImageFeaturizer extends Transformer {
     }
 
     /** The binary column holding encoded images. Default: {@code content}. */
-    public ImageFeaturizer setInputCol(String column) {
-        this.inputCol = column;
-        return this;
+    public Param<String> inputCol() {
+        return inputCol;
     }
 
     /** The column added. Default: {@code features}. */
+    public Param<String> outputCol() {
+        return outputCol;
+    }
+
+    public ImageFeaturizer setInputCol(String column) {
+        set(inputCol, column);
+        return this;
+    }
+
     public ImageFeaturizer setOutputCol(String column) {
-        this.outputCol = column;
+        set(outputCol, column);
         return this;
     }
 
@@ -64,7 +80,7 @@ public final class ImageFeaturizer extends Transformer {
 
     @Override
     public Dataset<Row> transform(Dataset<?> images) {
-        return EncodedImages.transform(images, inputCol, transformSchema(images.schema()), base,
+        return EncodedImages.transform(images, getOrDefault(inputCol), transformSchema(images.schema()), base,
                 ExecutorBase::encodedImages, LocalFeatureStore.FEATURIZE_BATCH);
     }
 
@@ -74,19 +90,40 @@ public final class ImageFeaturizer extends Transformer {
      */
     @Override
     public StructType transformSchema(StructType schema) {
-        EncodedImages.requireColumns(schema, inputCol, outputCol);
-        return schema.add(outputCol, SQLDataTypes.VectorType(), true);
+        EncodedImages.requireColumns(schema, getOrDefault(inputCol), getOrDefault(outputCol));
+        return schema.add(getOrDefault(outputCol), SQLDataTypes.VectorType(), true);
     }
 
     @Override
     public ImageFeaturizer copy(ParamMap extra) {
-        ImageFeaturizer copy = new ImageFeaturizer(uid, base, featureSize).setInputCol(inputCol)
-                .setOutputCol(outputCol);
-        return copyValues(copy, extra);
+        return copyValues(new ImageFeaturizer(uid, base, featureSize), extra);
     }
 
     @Override
     public String uid() {
         return uid;
+    }
+
+    /** Saves it as Spark ML saves its own stages (so a {@code PipelineModel} holding it saves too): params and base. */
+    @Override
+    public MLWriter write() {
+        return new MLWriter() {
+            @Override
+            public void saveImpl(String path) {
+                StageFiles.save(ImageFeaturizer.this, path, sparkSession(), Serialized.bytes(featureSize, base));
+            }
+        };
+    }
+
+    /** Reads what {@link #write()} saved ({@code ImageFeaturizer.read().load(path)}, or through a PipelineModel). */
+    public static MLReader<ImageFeaturizer> read() {
+        return new MLReader<>() {
+            @Override
+            public ImageFeaturizer load(String path) {
+                StageFiles.Saved saved = StageFiles.load(path, sparkSession(), ImageFeaturizer.class);
+                Object[] values = Serialized.values(saved.data(), 2);
+                return saved.withParams(new ImageFeaturizer(saved.uid(), (ExecutorBase) values[1], (int) values[0]));
+            }
+        };
     }
 }

@@ -17,10 +17,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.apache.spark.SparkConf;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code --spark MASTER}: a Spark session configured for this workbench's executors. ND4J's native code needs the
@@ -58,7 +60,7 @@ public final class SparkCluster implements Clusters.Provider {
             for (Row row : ImageClassifier.load(model).setTta(tta).transform(files).select("path", "probability")
                     .collectAsList()) {
                 byPath.put(Path.of(URI.create(row.getString(0))).toString(), row.isNullAt(1) ? null
-                        : FeatureRow.unboxed(row.getList(1)));
+                        : Nd4j.createFromArray(row.<Vector>getAs(1).toArray()).toFloatVector());
             }
             return images.stream().map(file -> byPath.get(file.toAbsolutePath().toString())).toList();
         } finally {

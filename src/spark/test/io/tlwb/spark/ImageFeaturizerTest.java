@@ -14,6 +14,7 @@ import io.tlwb.data.ImagePipeline;
 import io.tlwb.data.LabeledImage;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.features.FastFeaturizer;
+import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.pipeline.Clusters;
 import io.tlwb.pipeline.TrainingResult;
 import io.tlwb.pretrained.PretrainedModel;
@@ -89,7 +90,7 @@ class ImageFeaturizerTest {
     }
 
     @Test
-    void theFeaturizerIsAPipelineStageBeforeSparkMlsOwnEstimators() {
+    void theFeaturizerIsAPipelineStageBeforeSparkMlsOwnEstimators() throws Exception {
         Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 3);
         SparkSession spark = SparkSession.builder().config(SparkCluster.configuration("local[2]"))
                 .getOrCreate();
@@ -102,16 +103,23 @@ class ImageFeaturizerTest {
                 new StringIndexer().setInputCol("class").setOutputCol("label"),
                 new LogisticRegression().setMaxIter(100).setRegParam(0.01)});
             PipelineModel model = pipeline.fit(images);
-            double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy")
-                    .evaluate(model.transform(images));
+            Dataset<Row> predicted = model.transform(images);
+            double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(predicted);
             assertTrue(accuracy >= 0.9, "accuracy on the images it fit: " + accuracy);
+
+            // saved and loaded as Spark ML saves its own pipelines, the featurizer included
+            String saved = tmp.resolve("pipeline").toUri().toString();
+            model.write().overwrite().save(saved);
+            Dataset<Row> reloaded = PipelineModel.load(saved).transform(images);
+            assertEquals(predicted.select("path", "prediction", "features").orderBy("path").collectAsList(),
+                    reloaded.select("path", "prediction", "features").orderBy("path").collectAsList());
         } finally {
             spark.stop();
         }
     }
 
     /** A model trained here predicts on Spark exactly what predict gives for the same files. */
-    private void assertClassifierAgreesWithPredict(Dataset<Row> images, Path data) {
+    private void assertClassifierAgreesWithPredict(Dataset<Row> images, Path data) throws Exception {
         Workspace ws = new Workspace(tmp.resolve("ws"));
         TrainingResult trained = TinyTraining.run(ws, RunFolder.create(ws.runsDir(), "train"));
         Predictor predictor = new Predictor(trained.model());
@@ -127,11 +135,19 @@ class ImageFeaturizerTest {
             }
             Predictor.Result expected = predictor.predict(file);
             assertEquals(expected.label(), row.getString(1), file.toString());
-            List<Float> values = row.getList(2);
-            for (int k = 0; k < values.size(); k++) {
-                assertEquals(expected.probabilities()[k], values.get(k), 1e-6f, file + " class " + k);
+            double[] probabilities = row.<Vector>getAs(2).toArray();
+            for (int k = 0; k < probabilities.length; k++) {
+                assertEquals(expected.probabilities()[k], probabilities[k], 1e-6, file + " class " + k);
             }
         }
+        String saved = tmp.resolve("classifier").toUri().toString();
+        ImageClassifier renamed = ImageClassifier.load(trained.modelFile()).setTta(TestTimeAugmentation.NONE)
+                .setPredictionCol("class");
+        renamed.write().save(saved);
+        ImageClassifier reloaded = ImageClassifier.read().load(saved);
+        assertEquals("class", reloaded.getOrDefault(reloaded.predictionCol()));
+        assertEquals(renamed.transform(images).select("path", "class", "probability").collectAsList(),
+                reloaded.transform(images).select("path", "class", "probability").collectAsList());
 
         // evaluate --spark: the executors' probabilities, in the order of the files asked for
         List<LabeledImage> labelled = trained.dataset().validation();
