@@ -7,8 +7,6 @@ import java.util.NoSuchElementException;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -16,22 +14,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * and, when the features hold augmented views, draws one view per image, both from a seeded generator, so a run
  * replays exactly.
  */
-final class FeatureBatchIterator implements DataSetIterator {
+final class FeatureBatchIterator extends MinibatchIterator {
 
     private final FeatureSet features;
     private final INDArray oneHotLabels;
-    private final int batchSize;
     private final long seed;
     private int epoch;
     private int[] order;
     private int[] viewOfRow;
     private int cursor;
-    private DataSetPreProcessor preProcessor;
 
     FeatureBatchIterator(FeatureSet features, int batchSize, long seed) {
+        super(batchSize, features.featureSize(), features.numClasses());
         this.features = features;
         this.oneHotLabels = features.oneHotLabels();
-        this.batchSize = batchSize;
         this.seed = seed;
         startEpoch();
     }
@@ -60,11 +56,6 @@ final class FeatureBatchIterator implements DataSetIterator {
     }
 
     @Override
-    public DataSet next() {
-        return next(batchSize);
-    }
-
-    @Override
     public DataSet next(int num) {
         if (!hasNext()) {
             throw new NoSuchElementException();
@@ -74,11 +65,7 @@ final class FeatureBatchIterator implements DataSetIterator {
         INDArray x = gather(rows);
         INDArray y = Nd4j.pullRows(oneHotLabels, 1, rows);
         cursor = end;
-        DataSet batch = new DataSet(features.shaped(x), y);
-        if (preProcessor != null) {
-            preProcessor.preProcess(batch);
-        }
-        return batch;
+        return preProcessed(new DataSet(features.shaped(x), y));
     }
 
     /**
@@ -119,45 +106,5 @@ final class FeatureBatchIterator implements DataSetIterator {
     public void reset() {
         epoch++;
         startEpoch();
-    }
-
-    @Override
-    public int inputColumns() {
-        return features.featureSize();
-    }
-
-    @Override
-    public int totalOutcomes() {
-        return features.numClasses();
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return true;
-    }
-
-    @Override
-    public boolean asyncSupported() {
-        return false;
-    }
-
-    @Override
-    public int batch() {
-        return batchSize;
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        this.preProcessor = preProcessor;
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return preProcessor;
-    }
-
-    @Override
-    public List<String> getLabels() {
-        return null;
     }
 }

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.tlwb.features.MinibatchIterator;
 import io.tlwb.features.TrainingRows;
 import io.tlwb.features.View;
 import io.tlwb.model.FeatureStatistics;
@@ -21,7 +22,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -102,16 +102,14 @@ final class StreamedRows implements TrainingRows {
     }
 
     /** Minibatches over {@link #epoch}s; each reset starts the next epoch. */
-    private final class Batches implements DataSetIterator {
+    private final class Batches extends MinibatchIterator {
 
-        private final int batchSize;
         private final long seed;
         private int epoch;
         private Iterator<Row> current;
-        private DataSetPreProcessor preProcessor;
 
         Batches(int batchSize, long seed) {
-            this.batchSize = batchSize;
+            super(batchSize, featureSize, numClasses);
             this.seed = seed;
         }
 
@@ -125,11 +123,6 @@ final class StreamedRows implements TrainingRows {
         @Override
         public boolean hasNext() {
             return current().hasNext();
-        }
-
-        @Override
-        public DataSet next() {
-            return next(batchSize);
         }
 
         @Override
@@ -147,58 +140,14 @@ final class StreamedRows implements TrainingRows {
                 y[n][row.getInt(0)] = 1f;
                 n++;
             }
-            DataSet batch = new DataSet(Nd4j.createFromArray(Arrays.copyOf(x, n)),
-                    Nd4j.createFromArray(Arrays.copyOf(y, n)));
-            if (preProcessor != null) {
-                preProcessor.preProcess(batch);
-            }
-            return batch;
+            return preProcessed(new DataSet(Nd4j.createFromArray(Arrays.copyOf(x, n)),
+                    Nd4j.createFromArray(Arrays.copyOf(y, n))));
         }
 
         @Override
         public void reset() {
             epoch++;
             current = null;
-        }
-
-        @Override
-        public int inputColumns() {
-            return featureSize;
-        }
-
-        @Override
-        public int totalOutcomes() {
-            return numClasses;
-        }
-
-        @Override
-        public boolean resetSupported() {
-            return true;
-        }
-
-        @Override
-        public boolean asyncSupported() {
-            return false;
-        }
-
-        @Override
-        public int batch() {
-            return batchSize;
-        }
-
-        @Override
-        public void setPreProcessor(DataSetPreProcessor preProcessor) {
-            this.preProcessor = preProcessor;
-        }
-
-        @Override
-        public DataSetPreProcessor getPreProcessor() {
-            return preProcessor;
-        }
-
-        @Override
-        public List<String> getLabels() {
-            return null;
         }
     }
 }

@@ -99,13 +99,7 @@ class SparkFeatureStoreTest {
             FeatureSplits remote = spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
             assertTrue(said.toString().contains("on Spark (" + CLUSTER), said.toString());
             assertTrue(remote.engine().endsWith("on Spark " + CLUSTER), remote.engine());
-            for (int view = 0; view < local.trainInMemory("the comparison").viewNames().size(); view++) {
-                assertArrayEquals(local.trainInMemory("the comparison").views().get(view).ravel().toFloatVector(),
-                        remote.trainInMemory("the comparison").views().get(view).ravel().toFloatVector(), 1e-5f, "train view " + view);
-            }
-            assertArrayEquals(local.validation().features().ravel().toFloatVector(),
-                    remote.validation().features().ravel().toFloatVector(), 1e-5f);
-            assertArrayEquals(local.trainInMemory("the comparison").labels(), remote.trainInMemory("the comparison").labels());
+            assertSameFeatures(local, remote);
 
             TrainingResult clusterRun = TrainingJob.featurizingWith(spark, cluster, out)
                     .run(base, options(data, tmp.resolve("c.zip")), RunFolder.create(cluster.runsDir(), "train"));
@@ -199,12 +193,7 @@ class SparkFeatureStoreTest {
 
             FeatureSplits features = spark.featurize(base, spec, "out_relu", Pooling.AVERAGE, remote);
             assertTrue(said.toString().contains("featurized 16 images on Spark (" + CLUSTER), said.toString());
-            for (int view = 0; view < local.trainInMemory("the comparison").viewNames().size(); view++) {
-                assertArrayEquals(local.trainInMemory("the comparison").views().get(view).ravel().toFloatVector(),
-                        features.trainInMemory("the comparison").views().get(view).ravel().toFloatVector(), 1e-5f, "train view " + view);
-            }
-            assertArrayEquals(local.validation().features().ravel().toFloatVector(),
-                    features.validation().features().ravel().toFloatVector(), 1e-5f);
+            assertSameFeatures(local, features);
 
             var missing = assertThrows(DataException.class,
                     () -> spark.open(DataSpec.of(uri + "-gone", 0.25, 7)));
@@ -281,6 +270,19 @@ class SparkFeatureStoreTest {
             }
         }
         return rows;
+    }
+
+    /** Every view of both splits equal to 1e-5, the labels exactly. */
+    private static void assertSameFeatures(FeatureSplits expected, FeatureSplits actual) {
+        FeatureSet train = expected.trainInMemory("the comparison");
+        for (int view = 0; view < train.viewNames().size(); view++) {
+            assertArrayEquals(train.views().get(view).ravel().toFloatVector(),
+                    actual.trainInMemory("the comparison").views().get(view).ravel().toFloatVector(), 1e-5f,
+                    "train view " + view);
+        }
+        assertArrayEquals(expected.validation().features().ravel().toFloatVector(),
+                actual.validation().features().ravel().toFloatVector(), 1e-5f);
+        assertArrayEquals(train.labels(), actual.trainInMemory("the comparison").labels());
     }
 
     /** Each image as its path below the dataset's root and its content hash. */
