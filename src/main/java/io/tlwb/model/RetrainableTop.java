@@ -17,12 +17,16 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -97,6 +101,10 @@ public final class RetrainableTop {
                 continue;
             }
             layer.setIDropout(null);
+            if (layer instanceof ActivationLayer activation && isReLU6(activation.getActivationFn())) {
+                // the same function as one native op each way, not ReLU's generic clamp of two scalar ops
+                activation.setActivationFn(new ActivationReLU6());
+            }
             if (layer instanceof ConvolutionLayer conv) {
                 conv.setHasBias(true);
             }
@@ -106,6 +114,9 @@ public final class RetrainableTop {
             }
             if (!headLayers.contains(name)) {
                 retrained.add(name);
+            }
+            if (PointwiseConvolution.covers(layer)) {
+                layer = PointwiseConvolution.of((ConvolutionLayer) layer);
             }
             builder.addLayer(name, layer, lv.getPreProcessor(), ins.toArray(String[]::new));
         }
@@ -272,6 +283,13 @@ public final class RetrainableTop {
             target.getParam("W").assign(fold.weights());
             target.getParam("b").assign(fold.bias().reshape(target.getParam("b").shape()));
         }
+    }
+
+    /** Keras' {@code ReLU(6.)} as DL4J imports it: a ReLU clipped at 6, with no threshold and no negative slope. */
+    private static boolean isReLU6(IActivation fn) {
+        return fn instanceof ActivationReLU relu && relu.getMax() != null && relu.getMax() == 6.0
+                && (relu.getThreshold() == null || relu.getThreshold() == 0)
+                && (relu.getNegativeSlope() == null || relu.getNegativeSlope() == 0);
     }
 
     /** Parameter by parameter: flattened layouts differ between layer types (see GraphSurgery.copyBaseParams). */
