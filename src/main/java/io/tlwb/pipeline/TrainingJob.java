@@ -78,7 +78,7 @@ public final class TrainingJob {
         ImageDataset data = timer.time("scan", () -> pipeline.open(asked.data(), run));
         HeadSpec spec = headSpec(base, asked, data);
         boolean streamed = pipeline.streamsTraining(data, asked.features(), spec.featureSize());
-        TrainingOptions options = asked.withFineTuning(streamed ? withoutFineTuning(asked)
+        TrainingOptions options = asked.withFineTuning(streamed ? fineTuningWhenStreamed(asked)
                 : decideFineTuning(base, asked, data));
         iterationsPlanned.accept(options.iterations(data.train().size()));
         FeatureSplits features = timer.time("featurize",
@@ -156,7 +156,7 @@ public final class TrainingJob {
      * What needs every training feature at once cannot run on features streamed from the store: automatic fine-tuning
      * is off (said on the console), asked-for fine-tuning or early stopping is an error.
      */
-    private FineTuning withoutFineTuning(TrainingOptions options) {
+    private FineTuning fineTuningWhenStreamed(TrainingOptions options) {
         String why = "the training features are streamed from the feature store (too many to hold here)";
         if (options.earlyStopping() != null) {
             throw new WorkbenchException("--early-stopping cannot run: " + why + "; train without it");
@@ -206,7 +206,8 @@ public final class TrainingJob {
         FineTuner tuner = new FineTuner(base, fineTuning, options.recipe().batchSize(), options.data().seed())
                 .optTta(options.features().tta());
         listeners.forEach(tuner::addListeners);
-        return timer.time("fineTune", () -> tuner.train(maps.trainInMemory("fine-tuning"), maps.validation(), headStage, observer));
+        return timer.time("fineTune", () -> tuner.train(maps.trainInMemory("fine-tuning"), maps.validation(),
+                headStage, observer));
     }
 
     /** Prints the untrained baseline, every epoch, where early stopping ended and the final evaluation. */
