@@ -72,6 +72,11 @@ public final class FeatureCache {
         }
     }
 
+    /** Whether an entry exists for one view of an image (not whether it is intact: {@link #get} checks that). */
+    public boolean contains(String imageSha256, String view) {
+        return Files.isRegularFile(fileFor(imageSha256, view));
+    }
+
     /** Stores features atomically: a crash leaves the old entry or none, never half of one. */
     public void put(String imageSha256, String view, float[] features) {
         ByteBuffer data = ByteBuffer.allocate(features.length * Float.BYTES);

@@ -36,6 +36,14 @@ public final class FeatureExtractor {
     private final FeatureCache cache;
     private final int batchSize;
     private final PrintStream progress;
+    private final Companion companion;
+
+    /**
+     * A second featurizer fed from the same decoded batches: what it computes is only cached, for a later pass that
+     * would otherwise decode every image again (fine-tuning's activation maps after the head's pooled features).
+     */
+    public record Companion(Featurizer featurizer, FeatureCache cache) {
+    }
 
     /**
      * @param batchSize images per featurizer call, capped at the featurizer's {@link Featurizer#preferredBatchSize()}
@@ -43,12 +51,26 @@ public final class FeatureExtractor {
      */
     public FeatureExtractor(Featurizer featurizer, ImagePipeline pipeline, FeatureCache cache, int batchSize,
                             PrintStream progress) {
+        this(featurizer, pipeline, cache, batchSize, progress, null);
+    }
+
+    private FeatureExtractor(Featurizer featurizer, ImagePipeline pipeline, FeatureCache cache, int batchSize,
+                             PrintStream progress, Companion companion) {
         this.featurizer = featurizer;
         this.pipeline = pipeline;
         this.cache = cache;
         this.batchSize = featurizer.preferredBatchSize() > 0 ? Math.min(batchSize, featurizer.preferredBatchSize())
                 : batchSize;
         this.progress = progress;
+        this.companion = companion;
+    }
+
+    /**
+     * This extractor, also caching {@code companion}'s features of every image and fixed view it decodes (random
+     * views are drawn per pass, so they are left to the companion's own pass).
+     */
+    public FeatureExtractor withCompanion(Companion companion) {
+        return new FeatureExtractor(featurizer, pipeline, cache, batchSize, progress, companion);
     }
 
     /** Features of every view of every image, in the order of {@code images}. */
@@ -124,12 +146,32 @@ public final class FeatureExtractor {
         INDArray input = view.mirrored() ? ImagePipeline.flipHorizontally(decoded) : decoded;
         INDArray output = featurizer.featurize(input);
         float[][] features = output.toFloatMatrix();
-        release(output, input == decoded ? null : input);
+        release(output);
+        if (companion != null) {
+            cacheCompanion(view, batch, images, input);
+        }
+        release(input == decoded ? null : input);
         for (int k = 0; k < features.length; k++) {
             int index = batch.get(k);
             if (into[index] == null) {
                 into[index] = features[k];
                 cache.put(images.get(index).sha256(), view.name(), features[k]);
+            }
+        }
+    }
+
+    /** The companion's features of one view of a decoded batch, cached for the images that lack them. */
+    private void cacheCompanion(View view, List<Integer> batch, List<LabeledImage> images, INDArray input) {
+        if (batch.stream().allMatch(index -> companion.cache().contains(images.get(index).sha256(), view.name()))) {
+            return;
+        }
+        INDArray output = companion.featurizer().featurize(input);
+        float[][] features = output.toFloatMatrix();
+        release(output);
+        for (int k = 0; k < features.length; k++) {
+            String sha256 = images.get(batch.get(k)).sha256();
+            if (!companion.cache().contains(sha256, view.name())) {
+                companion.cache().put(sha256, view.name(), features[k]);
             }
         }
     }

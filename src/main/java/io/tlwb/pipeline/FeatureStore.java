@@ -20,6 +20,16 @@ public interface FeatureStore extends AutoCloseable {
     FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling, ImageDataset data);
 
     /**
+     * As {@link #featurize(PretrainedModel, FeatureSpec, String, Pooling, ImageDataset)}, and while each image is
+     * decoded anyway, also caching the activation maps at {@code alsoMapsAt} that fine-tuning reads next (so that pass
+     * decodes nothing again). A store that cannot ignores it: the maps are then computed when asked for.
+     */
+    default FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling,
+                                    ImageDataset data, String alsoMapsAt) {
+        return featurize(base, spec, layer, pooling, data);
+    }
+
+    /**
      * The images {@code spec} names, scanned, checked and split: a folder or manifest here; the images this store
      * holds rows for, with the classes and splits they were featurized with; or a folder on a Hadoop filesystem, which
      * only a cluster's store reads.

@@ -37,7 +37,24 @@ public final class LocalFeatureStore implements FeatureStore {
     public FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling,
                                    ImageDataset data) {
         Featurizer featurizer = Featurizers.create(base, layer, spec.imageSize(), pooling);
-        FeatureExtractor extractor = extractor(featurizer, base, spec, layer);
+        return featurize(featurizer, extractor(featurizer, base, spec, layer), spec, data);
+    }
+
+    @Override
+    public FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling,
+                                   ImageDataset data, String alsoMapsAt) {
+        if (alsoMapsAt == null) {
+            return featurize(base, spec, layer, pooling, data);
+        }
+        Featurizer featurizer = Featurizers.create(base, layer, spec.imageSize(), pooling);
+        Featurizer maps = Featurizers.create(base, alsoMapsAt, spec.imageSize(), Pooling.NONE);
+        FeatureExtractor extractor = extractor(featurizer, base, spec, layer).withCompanion(
+                new FeatureExtractor.Companion(maps, new FeatureCache(workspace.featureCacheDir(), maps.cacheKey())));
+        return featurize(featurizer, extractor, spec, data);
+    }
+
+    private static FeatureSplits featurize(Featurizer featurizer, FeatureExtractor extractor, FeatureSpec spec,
+                                           ImageDataset data) {
         return new FeatureSplits(
                 extractor.extract("train", data.train(), data.numClasses(), spec.augmentation()),
                 extractor.extract("validation", data.validation(), data.numClasses(), spec.validationViews()),

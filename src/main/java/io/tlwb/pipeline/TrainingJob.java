@@ -81,8 +81,10 @@ public final class TrainingJob {
         TrainingOptions options = asked.withFineTuning(streamed ? fineTuningWhenStreamed(asked)
                 : decideFineTuning(base, asked, data));
         iterationsPlanned.accept(options.iterations(data.train().size()));
-        FeatureSplits features = timer.time("featurize",
-                () -> pipeline.featurize(base, options.features(), spec.cutLayer(), Pooling.AVERAGE, data));
+        // with fine-tuning ahead, its activation maps come from the same decoding of each image
+        FeatureSplits features = timer.time("featurize", () -> pipeline.featurize(base, options.features(),
+                spec.cutLayer(), Pooling.AVERAGE, data, options.fineTuning() == null ? null
+                        : options.fineTuning().frozenLayer()));
         Printer observer = new Printer(options.recipe().epochs()
                 + (options.fineTuning() == null ? 0 : options.fineTuning().epochs()));
         HeadTrainer trainer = new HeadTrainer(spec, options.recipe().epochs(), options.recipe().batchSize())

@@ -92,6 +92,15 @@ public final class TransferPipeline {
         return features.featurize(base, spec, layer, pooling, data);
     }
 
+    /**
+     * As {@link #featurize(PretrainedModel, FeatureSpec, String, Pooling, ImageDataset)}, caching on the way the
+     * activation maps at {@code alsoMapsAt} (or null for none) that fine-tuning reads next.
+     */
+    public FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling,
+                                   ImageDataset data, String alsoMapsAt) {
+        return features.featurize(base, spec, layer, pooling, data, alsoMapsAt);
+    }
+
     /** What {@link #save} wrote. */
     public record Saved(SavedModel model, Path modelFile, Map<String, Object> metrics) {
     }

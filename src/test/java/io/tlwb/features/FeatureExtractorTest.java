@@ -64,6 +64,24 @@ class FeatureExtractorTest {
 
     /** With part of a batch cached, only the missing views are computed and stored, and they equal a cold run. */
     @Test
+    void aCompanionCachesItsFeaturesFromTheSameDecodingsSoItsOwnPassComputesNothing() {
+        ImageDataset data = dataset();
+        Featurizer maps = new GraphFeaturizer(base, "Conv1_relu", 32, Pooling.NONE);
+        FeatureCache mapsCache = new FeatureCache(tmp.resolve("cache"), maps.cacheKey());
+        ImagePipeline pipeline = new ImagePipeline(32, base.preprocessing());
+        extractor(new ByteArrayOutputStream()).withCompanion(new FeatureExtractor.Companion(maps, mapsCache))
+                .extract("train", data.train(), 2, Augmentation.FLIP);
+
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        FeatureSet cached = new FeatureExtractor(maps, pipeline, mapsCache, 4,
+                new PrintStream(log, true, StandardCharsets.UTF_8)).extract("train", data.train(), 2, Augmentation.FLIP);
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("0 computed"), log.toString(StandardCharsets.UTF_8));
+        FeatureSet own = new FeatureExtractor(maps, pipeline, new FeatureCache(tmp.resolve("own"), maps.cacheKey()), 4,
+                null).extract("train", data.train(), 2, Augmentation.FLIP);
+        assertEquals(own.views(), cached.views());
+    }
+
+    @Test
     void aMissingMirrorIsComputedAloneAndEqualsAColdRun() {
         ImageDataset data = dataset();
         FeatureSet cold = extractor(new ByteArrayOutputStream()).extract("train", data.train(), 2, Augmentation.FLIP);
