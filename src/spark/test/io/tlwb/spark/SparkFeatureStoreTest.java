@@ -68,6 +68,16 @@ class SparkFeatureStoreTest {
                 new OutputSpec(model, false, null));
     }
 
+    /** The learnable two-class folder a test featurizes, its split, where its store goes and the features' spec. */
+    private record Bugs(Path data, String store, ImageDataset images, FeatureSpec spec) {
+    }
+
+    private Bugs bugs() {
+        Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 3);
+        return new Bugs(data, tmp.resolve("store").toUri().toString(), ImageFolders.open(data, 0.25, 7),
+                options(data, null).features());
+    }
+
     /** The Spark home the build points SPARK_HOME at: workers read its (empty) jars folder and work below it. */
     @BeforeAll
     static void sparkHome() throws Exception {
@@ -207,25 +217,25 @@ class SparkFeatureStoreTest {
 
     @Test
     void aStoreTooLargeToHoldStreamsTheTrainingRowsToTheHeadEpochByEpoch() throws Exception {
-        Path data = LearnableImages.write(tmp.resolve("bugs"), 8, 32, 3);
-        String store = tmp.resolve("store").toUri().toString();
-        ImageDataset images = ImageFolders.open(data, 0.25, 7);
-        FeatureSpec spec = options(data, null).features();
+        Bugs bugs = bugs();
         StringWriter said = new StringWriter();
         PrintWriter out = new PrintWriter(said, true);
         SparkSession session = SparkSession.builder().config(SparkCluster.configuration("local[2]")).getOrCreate();
         Workspace here = new Workspace(tmp.resolve("here"));
         TrainingResult held = TrainingJob.featurizingWith(new SparkFeatureStore(session, new ParquetStore(session,
-                store), Long.MAX_VALUE, here, out, null), here, out).run(base, options(data, tmp.resolve("h.zip")),
+                bugs.store()), Long.MAX_VALUE, here, out, null), here, out).run(base,
+                options(bugs.data(), tmp.resolve("h.zip")),
                 RunFolder.create(here.runsDir(), "train"));
-        FeatureSet inMemory = new LocalFeatureStore(here, out, null).featurize(base, spec, "out_relu",
-                Pooling.AVERAGE, images).trainInMemory("the comparison");
+        FeatureSet inMemory = new LocalFeatureStore(here, out, null).featurize(base, bugs.spec(), "out_relu",
+                Pooling.AVERAGE, bugs.images()).trainInMemory("the comparison");
 
         Workspace elsewhere = new Workspace(tmp.resolve("elsewhere"));
-        try (FeatureStore streaming = new SparkFeatureStore(session, new ParquetStore(session, store), 0, elsewhere,
+        try (FeatureStore streaming = new SparkFeatureStore(session, new ParquetStore(session, bugs.store()), 0,
+                elsewhere,
                 out, null)) {
-            FeatureSplits splits = streaming.featurize(base, spec, "out_relu", Pooling.AVERAGE, images);
-            assertTrue(said.toString().contains("streamed from " + store + " each epoch"), said.toString());
+            FeatureSplits splits = streaming.featurize(base, bugs.spec(), "out_relu", Pooling.AVERAGE,
+                    bugs.images());
+            assertTrue(said.toString().contains("streamed from " + bugs.store() + " each epoch"), said.toString());
             assertFalse(splits.train() instanceof FeatureSet, "the training rows are not held");
             assertEquals(12, splits.train().size());
             FeatureStatistics expected = inMemory.statistics();
@@ -244,11 +254,11 @@ class SparkFeatureStoreTest {
             assertEquals(first, epoch(splits.train().batches(5, 7)), "the seed replays the epoch");
 
             TrainingResult run = TrainingJob.featurizingWith(streaming, elsewhere, out).run(base,
-                    options(data, tmp.resolve("s.zip")), RunFolder.create(elsewhere.runsDir(), "train"));
+                    options(bugs.data(), tmp.resolve("s.zip")), RunFolder.create(elsewhere.runsDir(), "train"));
             assertTrue(run.outcome().after().accuracy() >= held.outcome().after().accuracy() - 0.1,
                     run.outcome().after().accuracy() + " streamed against " + held.outcome().after().accuracy());
 
-            TrainingOptions plain = options(data, tmp.resolve("e.zip"));
+            TrainingOptions plain = options(bugs.data(), tmp.resolve("e.zip"));
             TrainingOptions stopping = new TrainingOptions(plain.data(), plain.features(), plain.recipe(), null,
                     plain.output(), ClassWeighting.NONE, new EarlyStopping(2, 0.25));
             var refused = assertThrows(WorkbenchException.class, () -> TrainingJob.featurizingWith(streaming,
