@@ -125,7 +125,7 @@ final class HadoopImages {
 
         /**
          * Copies the file at {@code location} into {@code folder} (so the executor reads it exactly as a local file),
-         * keeping its name's extension.
+         * keeping its name's extension (a long name could exceed the local filesystem's limit).
          */
         Path stage(String location, Path folder) throws IOException {
             org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(location);
@@ -135,7 +135,9 @@ final class HadoopImages {
                 throw new IOException("file too large (" + size / (1024 * 1024) + " MB, limit "
                         + ImageProbe.MAX_FILE_BYTES / (1024 * 1024) + " MB)");
             }
-            Path copy = Files.createTempFile(folder, "image-", "-" + source.getName());
+            String name = source.getName();
+            String extension = name.lastIndexOf('.') < 0 ? "" : name.substring(name.lastIndexOf('.'));
+            Path copy = Files.createTempFile(folder, "image-", extension.length() <= 10 ? extension : "");
             try (InputStream in = fs.open(source)) {
                 Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
             }
