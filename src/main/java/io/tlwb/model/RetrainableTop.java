@@ -26,7 +26,6 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -102,8 +101,8 @@ public final class RetrainableTop {
             }
             layer.setIDropout(null);
             if (layer instanceof ActivationLayer activation && isReLU6(activation.getActivationFn())) {
-                // the same function as one native op each way, not ReLU's generic clamp of two scalar ops
-                activation.setActivationFn(new ActivationReLU6());
+                // the same function, as one native op forward and step masks backward (ReLU's generic clamp is slower)
+                activation.setActivationFn(new SteppedReLU6());
             }
             if (layer instanceof ConvolutionLayer conv) {
                 conv.setHasBias(true);

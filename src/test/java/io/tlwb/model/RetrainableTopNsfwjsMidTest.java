@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -44,12 +43,12 @@ class RetrainableTopNsfwjsMidTest {
         INDArray activations = maps.featurize(images).reshape('c', images.size(0), shape[0], shape[1], shape[2]);
 
         RetrainableTop top = RetrainableTop.of(model, FROZEN, shape, new Adam(1e-3));
-        // the fast forms of the same layers: 1x1 convolutions as matrix products, ReLU(max 6) as ReLU6
+        // the fast forms of the same layers: 1x1 convolutions as matrix products, ReLU(max 6) as a stepped ReLU6
         assertTrue(top.graph().getLayer("block_12_project") instanceof PointwiseConvolution.Impl);
         assertTrue(top.graph().getLayer("block_13_expand") instanceof PointwiseConvolution.Impl);
         assertFalse(top.graph().getLayer("block_11_depthwise") instanceof PointwiseConvolution.Impl);
         assertTrue(((ActivationLayer) top.graph().getLayer("block_13_expand_relu").conf().getLayer())
-                .getActivationFn() instanceof ActivationReLU6);
+                .getActivationFn() instanceof SteppedReLU6);
         INDArray before = model.graph().outputSingle(images).dup();
         assertClose(before, top.graph().outputSingle(activations), "before training");
         for (int i = 0; i < 3; i++) {
