@@ -81,8 +81,9 @@ final class ExecutorBase implements Serializable {
     }
 
     /**
-     * Every view of every image of the partition, featurized as {@link FeatureExtractor} does locally; images on a
-     * Hadoop filesystem are first copied here by {@code remote} (null when every path is local).
+     * Every view of every image of the partition, featurized as {@link FeatureExtractor} does locally; with
+     * {@code remote} (the dataset is on a Hadoop filesystem; null when its paths are local), each image is first copied
+     * here through it.
      */
     List<FeatureRow> featurize(Iterator<Task> partition, HadoopImages.Reader remote) throws IOException {
         Map<Augmentation, List<Task>> byAugmentation = new LinkedHashMap<>();
@@ -98,7 +99,7 @@ final class ExecutorBase implements Serializable {
                 List<Task> tasks = group.getValue();
                 List<LabeledImage> images = new ArrayList<>();
                 for (Task t : tasks) {
-                    Path file = HadoopImages.isRemote(t.path()) ? remote.stage(t.path(), scratch) : Path.of(t.path());
+                    Path file = remote == null ? Path.of(t.path()) : remote.stage(t.path(), scratch);
                     images.add(new LabeledImage(file, t.label(), t.sha256()));
                 }
                 FeatureSet set = extractor.extract("partition", images, numClasses, group.getKey());

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -32,9 +31,6 @@ import org.apache.spark.util.SerializableConfiguration;
  * {@code path} column show); {@link #location} gives the URI back for the executors.
  */
 final class HadoopImages {
-
-    /** A URI rather than a local path: {@code scheme:/...}. */
-    private static final Pattern URI = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:/.*");
 
     private final Reader reader;
     private final Map<Path, String> locations = new HashMap<>();
@@ -84,11 +80,6 @@ final class HadoopImages {
     /** The URI of an image {@link #open} listed, or {@code file} itself for a local one. */
     String location(Path file) {
         return locations.getOrDefault(file, file.toString());
-    }
-
-    /** Whether {@code location} is a URI an executor reads through Hadoop, not a local path. */
-    static boolean isRemote(String location) {
-        return URI.matcher(location).matches();
     }
 
     /** Checks every file on the executors, as a local scan checks it; one result per file, in order. */
