@@ -148,27 +148,14 @@ public final class ImageClassifier extends Transformer implements MLWritable {
     /** Saves it as Spark ML saves its own stages (so a {@code PipelineModel} holding it saves too): params and zip. */
     @Override
     public MLWriter write() {
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                StageFiles.save(ImageClassifier.this, path, sparkSession(),
-                        Serialized.bytes(model.zip, new ArrayList<>(classes)));
-            }
-        };
+        return StageFiles.writer(this, model.zip, new ArrayList<>(classes));
     }
 
     /** Reads what {@link #write()} saved ({@code ImageClassifier.read().load(path)}, or through a PipelineModel). */
+    @SuppressWarnings("unchecked")
     public static MLReader<ImageClassifier> read() {
-        return new MLReader<>() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public ImageClassifier load(String path) {
-                StageFiles.Saved saved = StageFiles.load(path, sparkSession(), ImageClassifier.class);
-                Object[] values = Serialized.values(saved.data(), 2);
-                return saved.withParams(new ImageClassifier(saved.uid(), new ShippedModel((byte[]) values[0], null),
-                        (List<String>) values[1]));
-            }
-        };
+        return StageFiles.reader(ImageClassifier.class, 2, (uid, values) ->
+                new ImageClassifier(uid, new ShippedModel((byte[]) values[0], null), (List<String>) values[1]));
     }
 
     /** The model zip as executors receive it, written once per executor JVM, loaded once per task thread. */

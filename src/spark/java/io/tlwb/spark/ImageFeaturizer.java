@@ -107,23 +107,12 @@ public final class ImageFeaturizer extends Transformer implements MLWritable {
     /** Saves it as Spark ML saves its own stages (so a {@code PipelineModel} holding it saves too): params and base. */
     @Override
     public MLWriter write() {
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                StageFiles.save(ImageFeaturizer.this, path, sparkSession(), Serialized.bytes(featureSize, base));
-            }
-        };
+        return StageFiles.writer(this, featureSize, base);
     }
 
     /** Reads what {@link #write()} saved ({@code ImageFeaturizer.read().load(path)}, or through a PipelineModel). */
     public static MLReader<ImageFeaturizer> read() {
-        return new MLReader<>() {
-            @Override
-            public ImageFeaturizer load(String path) {
-                StageFiles.Saved saved = StageFiles.load(path, sparkSession(), ImageFeaturizer.class);
-                Object[] values = Serialized.values(saved.data(), 2);
-                return saved.withParams(new ImageFeaturizer(saved.uid(), (ExecutorBase) values[1], (int) values[0]));
-            }
-        };
+        return StageFiles.reader(ImageFeaturizer.class, 2,
+                (uid, values) -> new ImageFeaturizer(uid, (ExecutorBase) values[1], (int) values[0]));
     }
 }
