@@ -162,17 +162,16 @@ public final class FeatureExtractor {
 
     /** The companion's features of one view of a decoded batch, cached for the images that lack them. */
     private void cacheCompanion(View view, List<Integer> batch, List<LabeledImage> images, INDArray input) {
-        if (batch.stream().allMatch(index -> companion.cache().contains(images.get(index).sha256(), view.name()))) {
+        List<Integer> lacking = indicesWhere(batch.size(),
+                k -> !companion.cache().contains(images.get(batch.get(k)).sha256(), view.name()));
+        if (lacking.isEmpty()) {
             return;
         }
         INDArray output = companion.featurizer().featurize(input);
         float[][] features = output.toFloatMatrix();
         release(output);
-        for (int k = 0; k < features.length; k++) {
-            String sha256 = images.get(batch.get(k)).sha256();
-            if (!companion.cache().contains(sha256, view.name())) {
-                companion.cache().put(sha256, view.name(), features[k]);
-            }
+        for (int k : lacking) {
+            companion.cache().put(images.get(batch.get(k)).sha256(), view.name(), features[k]);
         }
     }
 

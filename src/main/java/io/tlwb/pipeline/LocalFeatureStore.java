@@ -36,25 +36,19 @@ public final class LocalFeatureStore implements FeatureStore {
     @Override
     public FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling,
                                    ImageDataset data) {
-        Featurizer featurizer = Featurizers.create(base, layer, spec.imageSize(), pooling);
-        return featurize(featurizer, extractor(featurizer, base, spec, layer), spec, data);
+        return featurize(base, spec, layer, pooling, data, null);
     }
 
     @Override
     public FeatureSplits featurize(PretrainedModel base, FeatureSpec spec, String layer, Pooling pooling,
                                    ImageDataset data, String alsoMapsAt) {
-        if (alsoMapsAt == null) {
-            return featurize(base, spec, layer, pooling, data);
-        }
         Featurizer featurizer = Featurizers.create(base, layer, spec.imageSize(), pooling);
-        Featurizer maps = Featurizers.create(base, alsoMapsAt, spec.imageSize(), Pooling.NONE);
-        FeatureExtractor extractor = extractor(featurizer, base, spec, layer).withCompanion(
-                new FeatureExtractor.Companion(maps, new FeatureCache(workspace.featureCacheDir(), maps.cacheKey())));
-        return featurize(featurizer, extractor, spec, data);
-    }
-
-    private static FeatureSplits featurize(Featurizer featurizer, FeatureExtractor extractor, FeatureSpec spec,
-                                           ImageDataset data) {
+        FeatureExtractor extractor = extractor(featurizer, base, spec, layer);
+        if (alsoMapsAt != null) {
+            Featurizer maps = Featurizers.create(base, alsoMapsAt, spec.imageSize(), Pooling.NONE);
+            extractor = extractor.withCompanion(new FeatureExtractor.Companion(maps,
+                    new FeatureCache(workspace.featureCacheDir(), maps.cacheKey())));
+        }
         return new FeatureSplits(
                 extractor.extract("train", data.train(), data.numClasses(), spec.augmentation()),
                 extractor.extract("validation", data.validation(), data.numClasses(), spec.validationViews()),
