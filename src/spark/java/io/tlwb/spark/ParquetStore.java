@@ -105,9 +105,12 @@ final class ParquetStore {
     /** Only the wanted images' rows, selected on the executors: the store may hold many datasets. */
     private Dataset<Row> rowsOf(String featurizer, Set<String> wanted) {
         Dataset<Row> images = spark.createDataset(new ArrayList<>(wanted), Encoders.STRING()).toDF("sha256");
-        return spark.read().schema(FeatureRow.SCHEMA).parquet(location)
-                .where(col("featurizer").equalTo(featurizer))
-                .join(images, "sha256", "left_semi");
+        return rowsOf(featurizer).join(images, "sha256", "left_semi");
+    }
+
+    /** Every row of {@code featurizer}. */
+    private Dataset<Row> rowsOf(String featurizer) {
+        return spark.read().schema(FeatureRow.SCHEMA).parquet(location).where(col("featurizer").equalTo(featurizer));
     }
 
     /**
@@ -171,8 +174,7 @@ final class ParquetStore {
         List<Row> index = images.stream().map(image -> RowFactory.create(image.sha256(), image.label())).toList();
         Dataset<Row> labels = spark.createDataFrame(index, new StructType()
                 .add("sha256", DataTypes.StringType, false).add("label", DataTypes.IntegerType, false));
-        return spark.read().schema(FeatureRow.SCHEMA).parquet(location)
-                .where(col("featurizer").equalTo(featurizer))
+        return rowsOf(featurizer)
                 .select("sha256", "view", "features")
                 .dropDuplicates("sha256", "view")
                 .join(labels, "sha256")
