@@ -4,6 +4,7 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYCOLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_ANYDEPTH;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_GRAYSCALE_8;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 import java.awt.Graphics2D;
@@ -45,6 +46,18 @@ final class ImageDecoder {
         }
         try (BytePointer data = new BytePointer(bytes); Mat buffer = new Mat(1, bytes.length, CV_8UC1, data)) {
             return imdecode(buffer, IMREAD_ANYDEPTH | IMREAD_ANYCOLOR);
+        }
+    }
+
+    /**
+     * A JPEG decoded at an eighth of its width and height (rounded up), with the same flags: libjpeg's scaled
+     * decoding, which skips most of the inverse DCT but none of the entropy decoding. Null or empty when it does not
+     * decode.
+     */
+    static Mat decodeEighth(byte[] jpeg) {
+        try (BytePointer data = new BytePointer(jpeg); Mat buffer = new Mat(1, jpeg.length, CV_8UC1, data)) {
+            // the flag that asks for the eighth; IMREAD_ANYCOLOR still keeps the colour, as in the full decoding
+            return imdecode(buffer, IMREAD_REDUCED_GRAYSCALE_8 | IMREAD_ANYDEPTH | IMREAD_ANYCOLOR);
         }
     }
 

@@ -68,7 +68,8 @@ public final class ImageProbe {
         if (format.equals("JPEG") && !hasJpegEnd(bytes)) {
             return bad(file, format, sha, "truncated JPEG (no end-of-image marker)");
         }
-        try (Mat image = ImageDecoder.decode(bytes)) {
+        try (Decoded decoded = decodeToCheck(format, header, bytes)) {
+            Mat image = decoded.image();
             if (image == null || image.empty()) {
                 return bad(file, format, sha, "cannot decode " + format + " (corrupt or unsupported variant)");
             }
@@ -80,14 +81,49 @@ public final class ImageProbe {
             if (channels < 1 || channels > 4) {
                 return bad(file, format, sha, "unsupported channel count " + channels);
             }
-            if ((long) image.cols() * image.rows() > MAX_PIXELS) {
+            if (decoded.width() * decoded.height() > MAX_PIXELS) {
                 return bad(file, format, sha, String.format(Locale.ROOT, "image too large (%dx%d, limit %d megapixels)",
-                        image.cols(), image.rows(), MAX_PIXELS / 1_000_000));
+                        decoded.width(), decoded.height(), MAX_PIXELS / 1_000_000));
             }
-            return new Result(file, format, image.cols(), image.rows(), channels, depth == CV_8U ? 8 : 16, sha, null);
+            return new Result(file, format, (int) decoded.width(), (int) decoded.height(), channels,
+                    depth == CV_8U ? 8 : 16, sha, null);
         } catch (IOException | RuntimeException e) {
             return bad(file, format, sha, "cannot decode " + format + ": " + e.getMessage());
         }
+    }
+
+    /** A decoding made to check a file, and the size the full decoding has (EXIF rotation applied). */
+    private record Decoded(Mat image, long width, long height) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (image != null) {
+                image.close();
+            }
+        }
+    }
+
+    /**
+     * Decodes as the pipeline will, except a JPEG, which decodes at an eighth of its size: libjpeg reads every
+     * coefficient of the file either way, so damaged data fails the same, and a 500 x 375 photo checks in 0.5 ms
+     * instead of 2.1 ms (the scan decoded every image twice as slowly as the featurizing pass). Its size is then the
+     * header's, turned when the decoder turned it for an EXIF orientation, which the eighth shows unless the two
+     * sides round to the same eighth; such a JPEG decodes whole.
+     */
+    private static Decoded decodeToCheck(String format, long[] header, byte[] bytes) throws IOException {
+        if (format.equals("JPEG") && header != null
+                && (header[0] == header[1] || eighth(header[0]) != eighth(header[1]))) {
+            Mat eighth = ImageDecoder.decodeEighth(bytes);
+            boolean turned = eighth != null && !eighth.empty() && eighth.cols() != eighth(header[0]);
+            return new Decoded(eighth, turned ? header[1] : header[0], turned ? header[0] : header[1]);
+        }
+        Mat image = ImageDecoder.decode(bytes);
+        boolean decodedAny = image != null && !image.empty();
+        return new Decoded(image, decodedAny ? image.cols() : 0, decodedAny ? image.rows() : 0);
+    }
+
+    /** A side's length in libjpeg's eighth-size decoding: rounded up. */
+    private static long eighth(long side) {
+        return (side + 7) / 8;
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.tlwb.train;
 
-import io.tlwb.eval.EvaluationResult;
+import io.tlwb.eval.Prediction;
 import io.tlwb.eval.Evaluator;
 import io.tlwb.features.FeatureSet;
 import io.tlwb.model.TestTimeAugmentation;
@@ -15,7 +15,6 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 final class EpochEvaluationListener extends BaseTrainingListener {
 
     private final FeatureSet validation;
-    private final List<String> classes;
     private final Consumer<EpochStats> onEpoch;
     private final List<EpochStats> history = new ArrayList<>();
     private double lossSum;
@@ -31,13 +30,12 @@ final class EpochEvaluationListener extends BaseTrainingListener {
      * @param epochsBefore epochs already trained in an earlier stage, so that numbering continues after them
      * @param fineTuning   whether this is the fine-tuning stage, as the epochs it reports will say
      */
-    EpochEvaluationListener(FeatureSet validation, List<String> classes, TestTimeAugmentation tta, int epochsBefore,
+    EpochEvaluationListener(FeatureSet validation, TestTimeAugmentation tta, int epochsBefore,
                             boolean fineTuning, Consumer<EpochStats> onEpoch) {
         this.epochsBefore = epochsBefore;
         this.fineTuning = fineTuning;
         this.validation = validation;
         this.tta = tta;
-        this.classes = classes;
         this.onEpoch = onEpoch;
     }
 
@@ -56,9 +54,10 @@ final class EpochEvaluationListener extends BaseTrainingListener {
 
     @Override
     public void onEpochEnd(Model model) {
-        EvaluationResult result = Evaluator.evaluate(classes, Predictions.of((ComputationGraph) model, validation, tta));
+        List<Prediction> predictions = Predictions.of((ComputationGraph) model, validation, tta);
         EpochStats stats = new EpochStats(epochsBefore + history.size() + 1, lossSum / Math.max(1, batches),
-                result.loss(), result.accuracy(), (System.nanoTime() - epochStart) / 1e9, fineTuning);
+                Evaluator.meanLoss(predictions), Evaluator.accuracy(predictions),
+                (System.nanoTime() - epochStart) / 1e9, fineTuning);
         history.add(stats);
         onEpoch.accept(stats);
     }

@@ -63,7 +63,7 @@ public final class FineTuner {
                 model.head().updater().create(settings.learningRate()));
         int headEpochs = headStage.history().size();
         int headIterations = headEpochs * ((train.size() + batchSize - 1) / batchSize);
-        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, model.classes(), tta, headEpochs,
+        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, tta, headEpochs,
                 true, observer::epoch);
         List<TrainingListener> all = new ArrayList<>();
         listeners.forEach(l -> all.add(new ContinuedNumbering(l, headIterations, headEpochs)));

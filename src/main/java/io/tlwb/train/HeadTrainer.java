@@ -90,6 +90,10 @@ public final class HeadTrainer {
 
     /** Evaluates the untrained head, trains for the configured epochs and evaluates again. */
     public Outcome train(TrainingRows train, FeatureSet validation, Observer observer) {
+        return OneThreadOps.call(() -> trainHere(train, validation, observer));
+    }
+
+    private Outcome trainHere(TrainingRows train, FeatureSet validation, Observer observer) {
         if (earlyStopping != null) {
             if (!(train instanceof FeatureSet inMemory)) {
                 throw new WorkbenchException("--early-stopping holds rows out of the training features, which are "
@@ -114,7 +118,7 @@ public final class HeadTrainer {
         ComputationGraph head = spec.newHeadGraph(fitOn.statistics());
         EvaluationResult before = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
         observer.untrained(before);
-        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, spec.classes(), tta, 0, false,
+        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, tta, 0, false,
                 observer::epoch);
         List<TrainingListener> all = new ArrayList<>(listeners);
         all.add(perEpoch);

