@@ -39,7 +39,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * does not know, a preprocessor, a non-Add merge, an add or activation it cannot attach to a convolution) is refused
  * with {@link CannotCompile}, naming the vertex.
  */
-record BaseProgram(List<Conv> convs, int outputChannels, String description) {
+record BaseProgram(List<Conv> convs, int outputChannels, String description, SideMaps sideMaps) {
+
+    /**
+     * An earlier layer's activation maps read out on the way to the cut: {@code value} is complete once
+     * {@code convs[afterConv]} has run, and nothing writes it after that.
+     */
+    record SideMaps(String layer, int value, int afterConv, int channels) {
+    }
 
     /** An activation applied as a post-op: clip to {@code [0, max]}, or plain ReLU when {@code max} is 0. */
     record Activation(double max) {
@@ -146,7 +153,17 @@ record BaseProgram(List<Conv> convs, int outputChannels, String description) {
      * @throws CannotCompile naming the first vertex on that path the engine cannot run exactly
      */
     static BaseProgram compile(ComputationGraph graph, String cutLayer) {
-        return new Compiler(graph, cutLayer).compile();
+        return new Compiler(graph, cutLayer, null).compile();
+    }
+
+    /**
+     * As {@link #compile(ComputationGraph, String)}, also reading out the maps of {@code sideLayer}, a layer the cut
+     * depends on, in the same pass: nothing is fused into it or added into it in place.
+     *
+     * @throws CannotCompile also when {@code sideLayer} is not on the way to the cut or not a convolution's output
+     */
+    static BaseProgram compile(ComputationGraph graph, String cutLayer, String sideLayer) {
+        return new Compiler(graph, cutLayer, sideLayer).compile();
     }
 
     /** Walks the graph once, in topological order, turning layers into convolutions and post-ops. */
@@ -154,6 +171,12 @@ record BaseProgram(List<Conv> convs, int outputChannels, String description) {
         private final ComputationGraph graph;
         private final ComputationGraphConfiguration conf;
         private final String cutLayer;
+        /** The layer read out on the way, or null. */
+        private final String sideLayer;
+        /** Its value once compiled (-1 before): kept as it is from then on. */
+        private int sideValue = -1;
+        /** The last convolution writing {@link #sideValue}. */
+        private int sideAfterConv = -1;
         private final Map<String, List<String>> inputs;
         private final Set<String> needed;
         private final Map<String, Integer> readers = new HashMap<>();
@@ -164,10 +187,11 @@ record BaseProgram(List<Conv> convs, int outputChannels, String description) {
         private int fused;
         private int adds;
 
-        Compiler(ComputationGraph graph, String cutLayer) {
+        Compiler(ComputationGraph graph, String cutLayer, String sideLayer) {
             this.graph = graph;
             this.conf = graph.getConfiguration();
             this.cutLayer = cutLayer;
+            this.sideLayer = sideLayer;
             this.inputs = conf.getVertexInputs();
             this.needed = GraphSurgery.ancestorsOf(conf, cutLayer);
         }
@@ -180,6 +204,9 @@ record BaseProgram(List<Conv> convs, int outputChannels, String description) {
                 throw new CannotCompile("graph has " + conf.getNetworkInputs().size() + " inputs; expected one image");
             }
             String input = conf.getNetworkInputs().get(0);
+            if (sideLayer != null && (sideLayer.equals(cutLayer) || !needed.contains(sideLayer))) {
+                throw new CannotCompile("layer '" + sideLayer + "' is not computed on the way to '" + cutLayer + "'");
+            }
             List<String> order = new ArrayList<>();
             for (int index : graph.topologicalSortOrder()) {
                 String name = graph.getVertices()[index].getVertexName();
@@ -198,14 +225,19 @@ record BaseProgram(List<Conv> convs, int outputChannels, String description) {
                 } else {
                     compileVertex(name);
                 }
+                if (name.equals(sideLayer)) {
+                    keepAsSideMaps(name);
+                }
             }
             if (!(valueOf.get(cutLayer) instanceof Integer out) || out == 0) {
                 throw new CannotCompile("cut layer '" + cutLayer + "' is not computed by a convolution");
             }
             List<Conv> frozen = convs.stream().map(MutableConv::freeze).toList();
+            SideMaps sideMaps = sideLayer == null ? null
+                    : new SideMaps(sideLayer, sideValue, sideAfterConv, frozen.get(sideValue - 1).outChannels());
             BaseProgram program = new BaseProgram(frozen, frozen.get(out - 1).outChannels(), String.format(Locale.ROOT,
                     "%d convolutions (%d batch norms folded, %d activations and %d adds fused)", frozen.size(),
-                    folded, fused, adds));
+                    folded, fused, adds), sideMaps);
             if (program.outputValue() != out) {
                 throw new CannotCompile("cut layer '" + cutLayer + "' is not the last computed value");
             }
@@ -266,14 +298,28 @@ record BaseProgram(List<Conv> convs, int outputChannels, String description) {
             }
         }
 
+        private void keepAsSideMaps(String name) {
+            if (!(valueOf.get(name) instanceof Integer v) || v == 0) {
+                throw new CannotCompile("layer '" + name + "' is not computed by a convolution");
+            }
+            sideValue = v;
+            sideAfterConv = convs.indexOf(producer(v));
+        }
+
+        /** Whether {@code value} is read once, by the next vertex. */
         private boolean onlyReaderIsNext(String value) {
-            return readers.getOrDefault(value, 0) == 1 && !value.equals(cutLayer);
+            return readers.getOrDefault(value, 0) == 1;
+        }
+
+        /** Whether a post-op may change {@code value}: read only by the next vertex, and no read-out. */
+        private boolean mayChange(String value) {
+            return onlyReaderIsNext(value) && !value.equals(cutLayer) && !value.equals(sideLayer);
         }
 
         /** The convolution producing {@code value}, when nothing else reads that value so a post-op can change it. */
         private MutableConv fusableConv(String value, String what) {
             Object source = valueOf.get(value);
-            if (!(source instanceof Integer v) || v == 0 || !onlyReaderIsNext(value)) {
+            if (!(source instanceof Integer v) || v == 0 || v == sideValue || !mayChange(value)) {
                 throw new CannotCompile(what + " does not directly follow a convolution it can be fused into");
             }
             MutableConv conv = producer(v);
@@ -339,9 +385,9 @@ record BaseProgram(List<Conv> convs, int outputChannels, String description) {
                 if (!(valueOf.get(convSide) instanceof Integer v) || !(valueOf.get(skipSide) instanceof Integer skip)) {
                     continue;
                 }
-                boolean convIsLast = last != null && v == convs.size() && last.sumInto == 0
-                        && onlyReaderIsNext(convSide);
-                boolean skipDiesHere = skip != 0 && skip != v && lastReaderIs(skipSide, name);
+                boolean convIsLast = last != null && v == convs.size() && last.sumInto == 0 && v != sideValue
+                        && mayChange(convSide);
+                boolean skipDiesHere = skip != 0 && skip != v && skip != sideValue && lastReaderIs(skipSide, name);
                 if (convIsLast && skipDiesHere) {
                     last.sumInto = skip;
                     last.postOps.add(new Sum());
@@ -361,7 +407,7 @@ record BaseProgram(List<Conv> convs, int outputChannels, String description) {
                     .filter(e -> needed.contains(e.getKey()) && e.getValue().contains(value)
                             && !valueOf.containsKey(e.getKey()) && !e.getKey().equals(reader))
                     .count();
-            return readersLeft == 0 && !value.equals(cutLayer);
+            return readersLeft == 0 && !value.equals(cutLayer) && !value.equals(sideLayer);
         }
     }
 

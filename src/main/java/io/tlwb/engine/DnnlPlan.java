@@ -84,6 +84,10 @@ final class DnnlPlan implements AutoCloseable {
     private final dnnl_memory userInput;
     private final dnnl_memory pooledOutput;
     private final dnnl_memory mapsOutput;
+    /** Where the program's side maps go, and the step after which they are read out (-1: no side maps). */
+    private final dnnl_memory sideMapsOutput;
+    private int sideMapsAfterStep = -1;
+    private Step sideMapsReadOut;
     private final List<Step> steps = new ArrayList<>();
     private final List<Step> pool;
     private final List<Step> toNhwc;
@@ -112,7 +116,8 @@ final class DnnlPlan implements AutoCloseable {
         }
         dnnl_memory_desc_t userInputMd = Dnnl.floats(dnnl_nhwc, batch, 3, height, width);
         userInput = track(Dnnl.memory(userInputMd, null));
-        int[] lastUse = lastUses(convs, out);
+        BaseProgram.SideMaps side = program.sideMaps();
+        int[] lastUse = lastUses(convs, out, side);
 
         // 1. one primitive per convolution, or per 1x1 + 3x3 depthwise pair where oneDNN fuses them natively;
         //    the first reader of the input picks the input's layout
@@ -123,7 +128,8 @@ final class DnnlPlan implements AutoCloseable {
             dnnl_memory_desc_t src = valueMd[conv.input()] != null ? valueMd[conv.input()]
                     : Dnnl.floats(dnnl_format_tag_any, batch, 3, height, width);
             dnnl_memory_desc_t dst = valueMd[conv.sumInto() > 0 ? conv.sumInto() : i + 1];
-            if (i + 1 < convs.size() && fusable(conv, convs.get(i + 1), i + 1, sizes, lastUse)) {
+            boolean sideMapsInside = side != null && side.value() == i + 1;
+            if (i + 1 < convs.size() && !sideMapsInside && fusable(conv, convs.get(i + 1), i + 1, sizes, lastUse)) {
                 pds[i] = convolution(conv, src, dst, sizes[conv.input()], convs.get(i + 1));
                 fusedWithNext[i] = pds[i] != null;
             }
@@ -157,6 +163,17 @@ final class DnnlPlan implements AutoCloseable {
             if (fused != null) {
                 i++;
             }
+            if (side != null && i == side.afterConv()) {
+                sideMapsAfterStep = steps.size() - 1;
+            }
+        }
+        if (side != null) {
+            long[] at = sizes[side.value()];
+            dnnl_memory_desc_t sideMd = Dnnl.floats(dnnl_nhwc, batch, side.channels(), at[0], at[1]);
+            sideMapsOutput = track(Dnnl.memory(sideMd, null));
+            sideMapsReadOut = reorder(valueMd[side.value()], valueMem[side.value()], sideMd, sideMapsOutput);
+        } else {
+            sideMapsOutput = null;
         }
         long c = convs.get(out - 1).outChannels();
         long h = sizes[out][0];
@@ -168,8 +185,11 @@ final class DnnlPlan implements AutoCloseable {
         toNhwc = List.of(reorder(valueMd[out], valueMem[out], mapsMd, mapsOutput));
     }
 
-    /** For every value, the index of the last convolution reading it; the output is read after all of them. */
-    private static int[] lastUses(List<Conv> convs, int out) {
+    /**
+     * For every value, the index of the last convolution reading it; the output is read after all of them, side maps
+     * right after their last writer.
+     */
+    private static int[] lastUses(List<Conv> convs, int out, BaseProgram.SideMaps side) {
         int[] lastUse = new int[convs.size() + 1];
         Arrays.fill(lastUse, -1);
         for (int i = 0; i < convs.size(); i++) {
@@ -179,6 +199,9 @@ final class DnnlPlan implements AutoCloseable {
             }
         }
         lastUse[out] = Integer.MAX_VALUE;
+        if (side != null) {
+            lastUse[side.value()] = Math.max(lastUse[side.value()], side.afterConv());
+        }
         return lastUse;
     }
 
@@ -255,16 +278,26 @@ final class DnnlPlan implements AutoCloseable {
 
     /**
      * Runs the plan on {@code batch} NHWC float images at {@code input}, writing pooled features {@code [batch, c]} or
-     * NHWC maps {@code [batch, h, w, c]} to {@code output}.
+     * NHWC maps {@code [batch, h, w, c]} to {@code output}, and the program's side maps (NHWC) to {@code sideMaps}
+     * unless it is null.
      */
-    void run(Pointer input, Pointer output, boolean pooled) {
+    void run(Pointer input, Pointer output, boolean pooled, Pointer sideMaps) {
         if (closed) {
             throw new IllegalStateException("plan already closed");
         }
+        if (sideMaps != null && sideMapsOutput == null) {
+            throw new IllegalStateException("this plan's program reads out no side maps");
+        }
         check(dnnl_memory_set_data_handle(userInput, input), "binding the input");
         check(dnnl_memory_set_data_handle(pooled ? pooledOutput : mapsOutput, output), "binding the output");
-        for (Step step : steps) {
-            execute(step);
+        if (sideMaps != null) {
+            check(dnnl_memory_set_data_handle(sideMapsOutput, sideMaps), "binding the side maps");
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            execute(steps.get(i));
+            if (sideMaps != null && i == sideMapsAfterStep) {
+                execute(sideMapsReadOut);
+            }
         }
         for (Step step : pooled ? pool : toNhwc) {
             execute(step);

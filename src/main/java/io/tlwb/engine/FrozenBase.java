@@ -59,6 +59,18 @@ public final class FrozenBase {
         return new FrozenBase(BaseProgram.compile(graph, cutLayer));
     }
 
+    /**
+     * As {@link #compile(ComputationGraph, String)}, also reading out the activation maps of {@code sideLayer} (a
+     * layer the cut depends on) in the same pass, for {@link #pooledWithSideMaps}: fine-tuning's maps and the head's
+     * pooled features from one run of the base.
+     *
+     * @throws CannotCompile also when the side layer cannot be kept as it is on the way to the cut (it is not on that
+     *                       way, or a fused post-op or in-place add would change it): run two engines then
+     */
+    public static FrozenBase compile(ComputationGraph graph, String cutLayer, String sideLayer) {
+        return new FrozenBase(BaseProgram.compile(graph, cutLayer, sideLayer));
+    }
+
     /** Another instance over the same compiled weights, for another thread. */
     public FrozenBase newInstance() {
         return new FrozenBase(program);
@@ -107,15 +119,26 @@ public final class FrozenBase {
 
     /** Pooled features {@code [b, channels]} of an NHWC batch {@code [b, h, w, 3]}. */
     public synchronized INDArray pooled(INDArray nhwc) {
-        return run(nhwc, true);
+        return run(nhwc, true, false)[0];
     }
 
     /** The cut layer's activation maps in NHWC order, one flattened row per image: {@code [b, h * w * channels]}. */
     public synchronized INDArray maps(INDArray nhwc) {
-        return run(nhwc, false);
+        return run(nhwc, false, false)[0];
     }
 
-    private INDArray run(INDArray nhwc, boolean pooled) {
+    /**
+     * Pooled features at the cut and the side layer's maps (flattened NHWC rows), from one pass: an engine
+     * compiled with {@link #compile(ComputationGraph, String, String)}.
+     */
+    public synchronized INDArray[] pooledWithSideMaps(INDArray nhwc) {
+        if (program.sideMaps() == null) {
+            throw new IllegalStateException("this engine was compiled without side maps");
+        }
+        return run(nhwc, true, true);
+    }
+
+    private INDArray[] run(INDArray nhwc, boolean pooled, boolean withSideMaps) {
         if (nhwc.rank() != 4 || nhwc.size(3) != 3 || nhwc.size(0) < 1) {
             throw new IllegalArgumentException("expected an NHWC batch [b, h, w, 3], got "
                     + Arrays.toString(nhwc.shape()));
@@ -131,8 +154,16 @@ public final class FrozenBase {
             long[] maps = program.valueSizes(h, w)[program.outputValue()];
             long rowLength = pooled ? program.outputChannels() : maps[0] * maps[1] * program.outputChannels();
             INDArray out = Nd4j.createUninitialized(DataType.FLOAT, batch, rowLength);
+            INDArray side = null;
+            long sideRowLength = 0;
+            if (withSideMaps) {
+                long[] at = program.valueSizes(h, w)[program.sideMaps().value()];
+                sideRowLength = at[0] * at[1] * program.sideMaps().channels();
+                side = Nd4j.createUninitialized(DataType.FLOAT, batch, sideRowLength);
+            }
             Batch job = new Batch(input.data().addressPointer().address(), out.data().addressPointer().address(),
-                    batch, h, w, 3 * h * w * Float.BYTES, rowLength * Float.BYTES, pooled);
+                    side == null ? 0 : side.data().addressPointer().address(), batch, h, w, 3 * h * w * Float.BYTES,
+                    rowLength * Float.BYTES, sideRowLength * Float.BYTES, pooled);
             int count = threads;
             if (batch == 1) {
                 int chosen = singleImage.choose(count);
@@ -146,18 +177,19 @@ public final class FrozenBase {
             if (input != nhwc) {
                 input.close();
             }
-            return out;
+            return side == null ? new INDArray[]{out} : new INDArray[]{out, side};
         }
     }
 
-    /** One call's buffers: where image {@code i}'s input and output row start. */
-    private record Batch(long input, long output, int size, long h, long w, long inputBytes, long outputBytes,
-                         boolean pooled) {
+    /** One call's buffers: where image {@code i}'s input, output row and side-maps row (0: none) start. */
+    private record Batch(long input, long output, long sideMaps, int size, long h, long w, long inputBytes,
+                         long outputBytes, long sideMapsBytes, boolean pooled) {
         /** Runs the images from {@code from} that fill {@code plan}'s batch through it, OpenMP at {@code ompThreads}. */
         void run(DnnlPlan plan, int from, int ompThreads) {
             // OpenMP's thread count is per calling thread: set it on this one before running
             NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(ompThreads);
-            plan.run(new Address(input + from * inputBytes), new Address(output + from * outputBytes), pooled);
+            plan.run(new Address(input + from * inputBytes), new Address(output + from * outputBytes), pooled,
+                    sideMaps == 0 ? null : new Address(sideMaps + from * sideMapsBytes));
         }
     }
 

@@ -144,12 +144,19 @@ public final class FeatureExtractor {
             return;
         }
         INDArray input = view.mirrored() ? ImagePipeline.flipHorizontally(decoded) : decoded;
-        INDArray output = featurizer.featurize(input);
-        float[][] features = output.toFloatMatrix();
-        release(output);
-        if (companion != null) {
-            cacheCompanion(view, batch, images, input);
+        List<Integer> companionLacks = companion == null ? List.of() : indicesWhere(batch.size(),
+                k -> !companion.cache().contains(images.get(batch.get(k)).sha256(), view.name()));
+        // with a companion, one call: the engine reads both from one pass through the base where it can
+        INDArray[] outputs = companionLacks.isEmpty() ? new INDArray[]{featurizer.featurize(input)}
+                : featurizer.featurizeWith(companion.featurizer(), input);
+        float[][] features = outputs[0].toFloatMatrix();
+        if (!companionLacks.isEmpty()) {
+            float[][] companionFeatures = outputs[1].toFloatMatrix();
+            for (int k : companionLacks) {
+                companion.cache().put(images.get(batch.get(k)).sha256(), view.name(), companionFeatures[k]);
+            }
         }
+        release(outputs);
         release(input == decoded ? null : input);
         for (int k = 0; k < features.length; k++) {
             int index = batch.get(k);
@@ -157,21 +164,6 @@ public final class FeatureExtractor {
                 into[index] = features[k];
                 cache.put(images.get(index).sha256(), view.name(), features[k]);
             }
-        }
-    }
-
-    /** The companion's features of one view of a decoded batch, cached for the images that lack them. */
-    private void cacheCompanion(View view, List<Integer> batch, List<LabeledImage> images, INDArray input) {
-        List<Integer> lacking = indicesWhere(batch.size(),
-                k -> !companion.cache().contains(images.get(batch.get(k)).sha256(), view.name()));
-        if (lacking.isEmpty()) {
-            return;
-        }
-        INDArray output = companion.featurizer().featurize(input);
-        float[][] features = output.toFloatMatrix();
-        release(output);
-        for (int k : lacking) {
-            companion.cache().put(images.get(batch.get(k)).sha256(), view.name(), features[k]);
         }
     }
 

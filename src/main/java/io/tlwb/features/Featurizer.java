@@ -13,6 +13,15 @@ public interface Featurizer {
     INDArray featurize(INDArray images);
 
     /**
+     * This featurizer's rows and {@code other}'s for the same batch, in that order. The engine runs the base once for
+     * both when {@code other} reads the maps of a layer on the way to this one's cut (fine-tuning's maps beside the
+     * head's pooled features); otherwise each runs on its own.
+     */
+    default INDArray[] featurizeWith(Featurizer other, INDArray images) {
+        return new INDArray[]{featurize(images), other.featurize(images)};
+    }
+
+    /**
      * The shape of one row before flattening: {@code [channels]} for pooled features, {@code [h, w, channels]} for
      * activation maps.
      */

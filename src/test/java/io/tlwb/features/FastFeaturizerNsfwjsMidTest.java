@@ -44,6 +44,27 @@ class FastFeaturizerNsfwjsMidTest {
         assertTrue(expected.amaxNumber().doubleValue() > 0.1, "features are not all ~0");
     }
 
+    /**
+     * Fine-tuning's default maps (block_12_add) and a 1x1 expansion the engine would otherwise fuse with the depthwise
+     * convolution after it, each read out on the way to the head's cut in one pass: equal to the imported graph.
+     */
+    @Test
+    void mapsReadOutOnTheWayToTheCutEqualTheImportedGraph() {
+        int size = 100;
+        INDArray images = photos(size).get(NDArrayIndex.interval(0, 3));
+        String cut = "block_13_expand_relu";
+        FastFeaturizer pooled = FastFeaturizer.compile(base, cut, size);
+        INDArray expectedPooled = new GraphFeaturizer(base, cut, size).featurize(images);
+        for (String side : new String[]{"block_12_add", "block_12_expand_relu"}) {
+            INDArray[] both = pooled.featurizeWith(FastFeaturizer.compile(base, side, size, Pooling.NONE), images);
+            INDArray expectedMaps = new GraphFeaturizer(base, side, size, Pooling.NONE).featurize(images);
+            double pooledDiff = FastFeaturizerTest.maxAbsDiff(expectedPooled, both[0]);
+            double mapsDiff = FastFeaturizerTest.maxAbsDiff(expectedMaps, both[1]);
+            assertTrue(pooledDiff <= 1e-4 * expectedPooled.amaxNumber().doubleValue(), side + ": " + pooledDiff);
+            assertTrue(mapsDiff <= 1e-4 * expectedMaps.amaxNumber().doubleValue(), side + ": " + mapsDiff);
+        }
+    }
+
     @Test
     void blockOutputsAndMapsEqualTheImportedGraphIncludingOddSizes() {
         // 100 px makes a stride-2 block see an odd size (25), where ZeroPadding2D ((0,1),(0,1)) is not TF SAME

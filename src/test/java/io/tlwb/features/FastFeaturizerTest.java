@@ -1,5 +1,6 @@
 package io.tlwb.features;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -105,6 +106,43 @@ class FastFeaturizerTest {
                     if (!(diff < 1e-4 * scale)) {
                         failures.append(cut).append(' ').append(pooling).append(" at ").append(size).append(": ")
                                 .append(diff).append(" (max ").append(scale).append(")\n");
+                    }
+                }
+            }
+        }
+        assertEquals("", failures.toString());
+    }
+
+    /**
+     * Pooled features beside an earlier layer's maps, as fine-tuning asks for them: from one pass where the engine can
+     * keep that layer as it is, from two engines where it cannot (an add writes into it, or a batch norm folds into
+     * it), and the same rows either way, for every batch split.
+     */
+    @Test
+    void pooledFeaturesWithAnEarlierLayersMapsEqualTwoSeparateEngines() {
+        PretrainedModel base = TinyBase.residualBlock(false);
+        TinyBase.randomizeBatchNorms(base.graph(), 12);
+        assertDoesNotThrow(() -> FrozenBase.compile(base.graph(), "out_relu", "block_add"));
+        assertDoesNotThrow(() -> FrozenBase.compile(base.graph(), "out_relu", "dw_relu"));
+        assertThrows(CannotCompile.class, () -> FrozenBase.compile(base.graph(), "out_relu", "Conv1_relu"));
+        assertThrows(CannotCompile.class, () -> FrozenBase.compile(base.graph(), "out_relu", "project_BN"));
+        assertThrows(CannotCompile.class, () -> FrozenBase.compile(base.graph(), "dw_relu", "block_add"));
+        StringBuilder failures = new StringBuilder();
+        for (int size : new int[]{32, 27}) {
+            FastFeaturizer pooled = FastFeaturizer.compile(base, "out_relu", size, Pooling.AVERAGE);
+            for (int batch : new int[]{1, 5}) {
+                INDArray images = Nd4j.rand(DataType.FLOAT, batch, size, size, 3);
+                for (String side : new String[]{"dw_relu", "block_add", "Conv1_relu", "project_BN"}) {
+                    FastFeaturizer maps = FastFeaturizer.compile(base, side, size, Pooling.NONE);
+                    INDArray[] both = pooled.featurizeWith(maps, images);
+                    INDArray[] expected = {pooled.featurize(images), maps.featurize(images)};
+                    for (int k = 0; k < 2; k++) {
+                        double scale = Math.max(1, expected[k].amaxNumber().doubleValue());
+                        double diff = maxAbsDiff(expected[k], both[k]);
+                        if (!(diff <= 1e-5 * scale)) {
+                            failures.append(side).append(k == 0 ? " pooled" : " maps").append(" at ").append(size)
+                                    .append(" px, batch ").append(batch).append(": ").append(diff).append('\n');
+                        }
                     }
                 }
             }
