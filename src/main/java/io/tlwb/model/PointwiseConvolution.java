@@ -35,8 +35,22 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  */
 final class PointwiseConvolution extends ConvolutionLayer {
 
+    /**
+     * Whether the backward pass computes the gradient of the input: not for a layer reading the trainable graph's
+     * input (the cached maps), where that product, a third of the layer's work, would go unused.
+     */
+    private boolean inputGradient = true;
+
     /** For Jackson, which copies a convolution's configuration into one of these ({@link #of}). */
     PointwiseConvolution() {
+    }
+
+    public boolean isInputGradient() {
+        return inputGradient;
+    }
+
+    public void setInputGradient(boolean inputGradient) {
+        this.inputGradient = inputGradient;
     }
 
     /** Whether {@code layer} is a convolution this class computes exactly: 1×1, stride 1, no padding, NHWC, linear. */
@@ -50,13 +64,19 @@ final class PointwiseConvolution extends ConvolutionLayer {
                 && conv.getActivationFn() instanceof ActivationIdentity;
     }
 
-    /** {@code conv}'s whole configuration (name, sizes, updater, ...) as a pointwise convolution. */
-    static PointwiseConvolution of(ConvolutionLayer conv) {
+    /**
+     * {@code conv}'s whole configuration (name, sizes, updater, ...) as a pointwise convolution.
+     *
+     * @param inputGradient whether anything below needs the gradient of the layer's input
+     */
+    static PointwiseConvolution of(ConvolutionLayer conv, boolean inputGradient) {
         try {
             var mapper = NeuralNetConfiguration.mapper();
             ObjectNode json = mapper.valueToTree(conv);
             json.put("@class", PointwiseConvolution.class.getName());
-            return (PointwiseConvolution) mapper.treeToValue(json, Layer.class);
+            PointwiseConvolution pointwise = (PointwiseConvolution) mapper.treeToValue(json, Layer.class);
+            pointwise.setInputGradient(inputGradient);
+            return pointwise;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the configuration of " + conv.getLayerName(), e);
         }
@@ -125,11 +145,14 @@ final class PointwiseConvolution extends ConvolutionLayer {
                 gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradient);
             }
             gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradient, 'c');
+            weightNoiseParams.clear();
+            if (!((PointwiseConvolution) layerConf()).isInputGradient()) {
+                return new Pair<>(gradient, null); // DL4J takes a null input gradient, as from a frozen layer
+            }
 
             INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, shape, 'c');
             // epsilonNext rows = delta · kernel, written as its transpose kernelᵀ · deltaᵀ
             kernel.transpose().mmuli(delta.transpose(), epsilonNext.reshape('c', pixels, shape[3]).transpose());
-            weightNoiseParams.clear();
             return new Pair<>(gradient, backpropDropOutIfPresent(epsilonNext));
         }
 

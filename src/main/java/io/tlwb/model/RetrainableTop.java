@@ -115,7 +115,11 @@ public final class RetrainableTop {
                 retrained.add(name);
             }
             if (PointwiseConvolution.covers(layer)) {
-                layer = PointwiseConvolution.of((ConvolutionLayer) layer);
+                // the input's gradient is wanted unless this layer alone reads the cached maps (DL4J adds the
+                // gradients of several readers, and cannot add a missing one)
+                boolean readsOnlyTheMaps = ins.equals(List.of(frozenLayer)) && above.stream()
+                        .filter(v -> inputs.get(v).contains(frozenLayer)).count() == 1;
+                layer = PointwiseConvolution.of((ConvolutionLayer) layer, !readsOnlyTheMaps);
             }
             builder.addLayer(name, layer, lv.getPreProcessor(), ins.toArray(String[]::new));
         }

@@ -31,10 +31,14 @@ class PointwiseConvolutionTest {
 
     /** input → first 1×1 → second (as given) → average pool → softmax: second's input gradient reaches first. */
     private static ComputationGraph graph(Layer second) {
+        return graph(conv("first", 6, 7), second);
+    }
+
+    private static ComputationGraph graph(Layer first, Layer second) {
         ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3).updater(new Sgd(0.1))
                 .dataType(DataType.FLOAT).graphBuilder().addInputs("in")
                 .setInputTypes(InputType.convolutional(4, 5, 6, CNN2DFormat.NHWC))
-                .addLayer("first", conv("first", 6, 7), "in")
+                .addLayer("first", first, "in")
                 .addLayer("second", second, "first")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "second")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(9).nOut(3)
@@ -47,8 +51,20 @@ class PointwiseConvolutionTest {
     @Test
     void aPointwiseConvolutionComputesAndTrainsExactlyAsDl4jsConvolutionLayer() {
         ComputationGraph reference = graph(conv("second", 7, 9));
-        ComputationGraph pointwise = graph(PointwiseConvolution.of(conv("second", 7, 9)));
+        ComputationGraph pointwise = graph(PointwiseConvolution.of(conv("second", 7, 9), true));
         assertTrue(pointwise.getLayer("second") instanceof PointwiseConvolution.Impl);
+        assertSameOutputsAndGradients(reference, pointwise);
+    }
+
+    @Test
+    void aPointwiseConvolutionReadingTheInputSkipsOnlyTheInputGradientNobodyReads() {
+        ComputationGraph reference = graph(conv("second", 7, 9));
+        ComputationGraph pointwise = graph(PointwiseConvolution.of(conv("first", 6, 7), false),
+                PointwiseConvolution.of(conv("second", 7, 9), true));
+        assertSameOutputsAndGradients(reference, pointwise);
+    }
+
+    private static void assertSameOutputsAndGradients(ComputationGraph reference, ComputationGraph pointwise) {
         pointwise.setParams(reference.params().dup());
         INDArray images = Nd4j.rand(DataType.FLOAT, 3, 4, 5, 6).subi(0.5);
         INDArray labels = Nd4j.eye(3).castTo(DataType.FLOAT);
