@@ -1,5 +1,6 @@
 package io.tlwb.model;
 
+import io.tlwb.engine.Sgemm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -22,14 +23,15 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
  * A 1×1, stride-1, unpadded NHWC convolution (MobileNetV2's expand and project layers) that trains as what it is: one
  * matrix product over the pixels. DL4J M2.1's convolution layer runs {@code im2col} even for a 1×1 kernel and lets
- * its products write results in the order ND4J's GEMM is slowest at (measured in docs/engine.md); this one keeps every
- * product's result in the order BLAS writes fastest, and has the same parameters ({@code W} {@code [out, in, 1, 1]},
+ * its products write results in the order ND4J's GEMM is slowest at (measured in docs/engine.md); this one runs every
+ * product through oneDNN's sgemm ({@link Sgemm}), and has the same parameters ({@code W} {@code [out, in, 1, 1]},
  * {@code b}) and the same outputs and gradients (tested). Used only inside fine-tuning's trainable graph
  * ({@link RetrainableTop}); what it retrains goes back into ordinary DL4J layers.
  */
@@ -99,7 +101,7 @@ final class PointwiseConvolution extends ConvolutionLayer {
         return layer;
     }
 
-    /** The layer itself: rows of pixels times the kernel matrix, each product into a result BLAS writes directly. */
+    /** The layer itself: rows of pixels times the kernel matrix, each product one sgemm call. */
     static final class Impl extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
 
         Impl(NeuralNetConfiguration conf, DataType dataType) {
@@ -117,8 +119,7 @@ final class PointwiseConvolution extends ConvolutionLayer {
             long out = kernel.rows();
             INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
                     new long[] {shape[0], shape[1], shape[2], out}, 'c');
-            // output rows = rows · kernelᵀ, written as its transpose kernel · rowsᵀ into the same memory ('f' order)
-            kernel.mmuli(rows.transpose(), output.reshape('c', pixels, out).transpose());
+            Sgemm.multiply(rows, false, kernel, true, output.reshape('c', pixels, out)); // rows · kernelᵀ
             if (hasBias()) {
                 INDArray bias = getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr);
                 Nd4j.exec(new BiasAdd(output, bias.reshape(out), output, false));
@@ -136,8 +137,7 @@ final class PointwiseConvolution extends ConvolutionLayer {
             INDArray kernel = kernel(getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr));
 
             INDArray weightGradient = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-            // dW [out, in] = deltaᵀ · rows, written as its transpose rowsᵀ · delta
-            rows.transpose().mmuli(delta, kernel(weightGradient).transpose());
+            Sgemm.multiply(delta, true, rows, false, kernel(weightGradient)); // dW [out, in] = deltaᵀ · rows
             Gradient gradient = new DefaultGradient();
             if (hasBias()) {
                 INDArray biasGradient = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
@@ -151,14 +151,14 @@ final class PointwiseConvolution extends ConvolutionLayer {
             }
 
             INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, shape, 'c');
-            // epsilonNext rows = delta · kernel, written as its transpose kernelᵀ · deltaᵀ
-            kernel.transpose().mmuli(delta.transpose(), epsilonNext.reshape('c', pixels, shape[3]).transpose());
+            Sgemm.multiply(delta, false, kernel, false, epsilonNext.reshape('c', pixels, shape[3])); // delta · kernel
             return new Pair<>(gradient, backpropDropOutIfPresent(epsilonNext));
         }
 
-        /** {@code [batch, h, w, c]} as {@code [pixels, c]} rows: a view when the array is in C order. */
+        /** {@code [batch, h, w, c]} as dense {@code [pixels, c]} rows: a view when the array is dense C order. */
         private static INDArray rows(INDArray nhwc, long pixels) {
-            return nhwc.reshape('c', pixels, nhwc.size(3));
+            INDArray rows = nhwc.reshape('c', pixels, nhwc.size(3));
+            return rows.ordering() == 'c' && Shape.hasDefaultStridesForShape(rows) ? rows : rows.dup('c');
         }
 
         /** {@code W [out, in, 1, 1]} as the {@code [out, in]} matrix it is (a view). */
