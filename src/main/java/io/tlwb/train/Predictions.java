@@ -43,11 +43,15 @@ final class Predictions {
         return predictions;
     }
 
-    /** The graph's outputs on every row, in chunks: activation maps run through convolutions need the memory. */
+    /**
+     * The graph's outputs on every row: pooled features in one call (the per-epoch curve runs this after every epoch),
+     * activation maps in chunks (run through convolutions, they need the memory).
+     */
     private static INDArray output(ComputationGraph graph, FeatureSet set, INDArray rows) {
+        long rowsPerCall = set.rowShape().length == 1 ? Math.max(1, rows.rows()) : CHUNK;
         INDArray out = null;
-        for (long start = 0; start < rows.rows(); start += CHUNK) {
-            long end = Math.min(rows.rows(), start + CHUNK);
+        for (long start = 0; start < rows.rows(); start += rowsPerCall) {
+            long end = Math.min(rows.rows(), start + rowsPerCall);
             INDArray chunk = graph.outputSingle(false, set.shaped(rows.get(NDArrayIndex.interval(start, end),
                     NDArrayIndex.all())));
             if (out == null) {
