@@ -17,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
@@ -143,6 +144,8 @@ public final class FrozenBase {
             throw new IllegalArgumentException("expected an NHWC batch [b, h, w, 3], got "
                     + Arrays.toString(nhwc.shape()));
         }
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int callersThreads = ops.ompGetMaxThreads(); // the plans set the calling thread's own: give it back after
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             // the plan reads the buffer as dense NHWC: anything else (a permuted NCHW batch, a slice) is copied first
             boolean direct = nhwc.dataType() == DataType.FLOAT && nhwc.offset() == 0
@@ -178,6 +181,8 @@ public final class FrozenBase {
                 input.close();
             }
             return side == null ? new INDArray[]{out} : new INDArray[]{out, side};
+        } finally {
+            ops.setOmpNumThreads(callersThreads);
         }
     }
 

@@ -7,12 +7,14 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * Matrix products of ND4J float matrices through oneDNN's sgemm, for training code outside the frozen base: on the
  * shapes of fine-tuning's 1×1 convolutions ND4J's {@code mmul} (OpenBLAS 0.3.19) ran at 37–139 GFLOP/s depending on
  * the result's order, oneDNN's sgemm reaches 185–214 on this machine whatever the transposition. It runs on the
- * calling thread's OpenMP threads.
+ * engine's cores ({@link FrozenBase#threads()}), whatever OpenMP's thread count on the calling thread.
  */
 public final class Sgemm {
 
@@ -38,9 +40,14 @@ public final class Sgemm {
                     + " by " + Arrays.toString(b.shape()) + (transposeB ? "ᵀ" : "") + " into "
                     + Arrays.toString(c.shape()));
         }
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int callersThreads = ops.ompGetMaxThreads();
+        ops.setOmpNumThreads(FrozenBase.threads()); // the caller may keep ND4J's small ops on one core
         try (FloatPointer pa = pointer(a); FloatPointer pb = pointer(b); FloatPointer pc = pointer(c)) {
             Dnnl.check(dnnl_sgemm((byte) (transposeA ? 'T' : 'N'), (byte) (transposeB ? 'T' : 'N'), m, n, k, 1f,
                     pa, a.columns(), pb, b.columns(), 0f, pc, c.columns()), "running sgemm");
+        } finally {
+            ops.setOmpNumThreads(callersThreads);
         }
     }
 

@@ -58,6 +58,12 @@ public final class FineTuner {
      */
     public HeadTrainer.Outcome train(FeatureSet train, FeatureSet validation, HeadTrainer.Outcome headStage,
                                      HeadTrainer.Observer observer) {
+        // ND4J's elementwise ops on one core, the 1x1 convolutions' products (Sgemm) on every core
+        return OneThreadOps.call(() -> trainHere(train, validation, headStage, observer));
+    }
+
+    private HeadTrainer.Outcome trainHere(FeatureSet train, FeatureSet validation, HeadTrainer.Outcome headStage,
+                                          HeadTrainer.Observer observer) {
         TransferModel model = TransferModel.assemble(base, headStage.trained());
         RetrainableTop top = RetrainableTop.of(model, settings.frozenLayer(), train.rowShape(),
                 model.head().updater().create(settings.learningRate()));
