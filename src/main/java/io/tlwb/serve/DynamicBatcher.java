@@ -1,5 +1,6 @@
 package io.tlwb.serve;
 
+import io.tlwb.OneThreadOps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -54,7 +55,8 @@ public final class DynamicBatcher implements AutoCloseable {
         this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(maxDelayMillis);
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.onBatch = onBatch;
-        this.thread = new Thread(this::loop, "tlwb-infer-" + name);
+        // the head's small ops on one core; the engine sets its own threads per call
+        this.thread = new Thread(() -> OneThreadOps.run(this::loop), "tlwb-infer-" + name);
         thread.setDaemon(true);
         thread.start();
     }

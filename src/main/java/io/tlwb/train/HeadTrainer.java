@@ -1,5 +1,6 @@
 package io.tlwb.train;
 
+import io.tlwb.OneThreadOps;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Evaluator;
 import io.tlwb.WorkbenchException;
