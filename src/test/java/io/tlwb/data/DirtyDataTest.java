@@ -23,9 +23,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -210,15 +207,7 @@ class DirtyDataTest {
                 raster.setPixel(x, y, new int[] {0, 255, 255, 0});
             }
         }
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
-            writer.setOutput(out);
-            writer.write(null, new IIOImage(raster, null, null), null);
-        } finally {
-            writer.dispose();
-        }
-        return bytes.toByteArray();
+        return Fixtures.jpegBytes(new IIOImage(raster, null, null), null);
     }
 
     /** A PNG signature and header claiming {@code w x h}, with no image data: enough for the size check. */

@@ -121,4 +121,17 @@ final class Fixtures {
         }
         return root;
     }
+
+    /** {@code image} as JPEG bytes from ImageIO's writer, with {@code param} (null: the writer's defaults). */
+    static byte[] jpegBytes(IIOImage image, javax.imageio.ImageWriteParam param) throws IOException {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            writer.write(null, image, param);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
 }
