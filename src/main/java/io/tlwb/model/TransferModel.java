@@ -146,6 +146,20 @@ public final class TransferModel {
         return headGraph;
     }
 
+    /** {@code head} (a graph of {@code spec}) without its standardization layer, the other parameters copied. */
+    static ComputationGraph headWithoutStandardization(HeadSpec spec, ComputationGraph head) {
+        HeadConfig c = spec.head();
+        HeadConfig unstandardized = new HeadConfig(false, c.hiddenUnits(), c.dropout(), c.l2(), c.updater(),
+                c.learningRate());
+        ComputationGraph graph = headGraph(spec.featureSize(), spec.numClasses(), unstandardized, spec.seed(),
+                spec.classWeights());
+        for (var layer : graph.getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            head.getLayer(name).paramTable().forEach((key, value) -> layer.getParam(key).assign(value));
+        }
+        return graph;
+    }
+
     private static ComputationGraph headGraph(int featureSize, int numClasses, HeadConfig head, long seed,
                                               double[] classWeights) {
         var builder = new NeuralNetConfiguration.Builder()

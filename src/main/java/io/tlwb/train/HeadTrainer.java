@@ -7,6 +7,7 @@ import io.tlwb.WorkbenchException;
 import io.tlwb.features.FeatureSet;
 import io.tlwb.features.TrainingRows;
 import io.tlwb.model.HeadSpec;
+import io.tlwb.model.StandardizedFit;
 import io.tlwb.model.TestTimeAugmentation;
 import io.tlwb.model.TrainedHead;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.deeplearning4j.earlystopping.termination.ScoreImprovementEpochTermina
 import org.deeplearning4j.earlystopping.trainer.EarlyStoppingGraphTrainer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -103,14 +105,30 @@ public final class HeadTrainer {
             return trainWithEarlyStopping(inMemory, validation, observer);
         }
         Start start = start(train, validation, observer);
-        fit(start.head(), train, epochs, batchSize, spec.seed(), start.listeners());
-        EvaluationResult after = Evaluator.evaluate(spec.classes(), Predictions.of(start.head(), validation, tta));
-        return new Outcome(TrainedHead.of(spec, start.head()), start.before(), after, start.perEpoch().history());
+        fit(start.fit().trainable(), start.standardized(train.batches(batchSize, spec.seed())), epochs, spec.seed(),
+                start.listeners());
+        return start.outcome(start.fit().trainable(), validation, null);
     }
 
-    /** A fresh head, its untrained evaluation (told to the observer), and the listeners training runs with. */
-    private record Start(ComputationGraph head, EvaluationResult before, EpochEvaluationListener perEpoch,
-                         List<TrainingListener> listeners) {
+    /**
+     * A fresh head split for training ({@link StandardizedFit}), its untrained evaluation (told to the observer), and
+     * the listeners training runs with; the per-epoch curve reads the validation features standardized once.
+     */
+    private record Start(HeadSpec spec, TestTimeAugmentation tta, StandardizedFit fit, EvaluationResult before,
+                         EpochEvaluationListener perEpoch, List<TrainingListener> listeners) {
+
+        /** {@code batches} with the head's standardization applied, as the trainable graph reads them. */
+        DataSetIterator standardized(DataSetIterator batches) {
+            batches.setPreProcessor(batch -> batch.setFeatures(fit.standardized(batch.getFeatures())));
+            return batches;
+        }
+
+        /** The whole head with {@code trained}'s parameters, evaluated on the validation features as they are. */
+        Outcome outcome(ComputationGraph trained, FeatureSet validation, EarlyStopping.Result stopped) {
+            ComputationGraph head = fit.headWith(trained);
+            EvaluationResult after = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
+            return new Outcome(TrainedHead.of(spec, head), before, after, perEpoch.history(), stopped);
+        }
     }
 
     /** @param fitOn the rows the head will fit (their statistics fix the standardization) */
@@ -119,11 +137,15 @@ public final class HeadTrainer {
         ComputationGraph head = spec.newHeadGraph(fitOn.statistics());
         EvaluationResult before = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
         observer.untrained(before);
-        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation, tta, 0, false,
+        StandardizedFit fit = StandardizedFit.of(spec, head);
+        FeatureSet standardizedValidation = new FeatureSet(validation.viewNames(),
+                validation.views().stream().map(fit::standardized).toList(), validation.labels(),
+                validation.sources(), validation.numClasses(), validation.rowShape());
+        EpochEvaluationListener perEpoch = new EpochEvaluationListener(standardizedValidation, tta, 0, false,
                 observer::epoch);
         List<TrainingListener> all = new ArrayList<>(listeners);
         all.add(perEpoch);
-        return new Start(head, before, perEpoch, all);
+        return new Start(spec, tta, fit, before, perEpoch, all);
     }
 
     /**
@@ -133,24 +155,23 @@ public final class HeadTrainer {
     private Outcome trainWithEarlyStopping(FeatureSet train, FeatureSet validation, Observer observer) {
         EarlyStopping.Split split = earlyStopping.split(train, spec.seed());
         Start start = start(split.fit(), validation, observer);
-        ComputationGraph head = start.head();
-        head.setListeners(start.listeners());
+        ComputationGraph trainable = start.fit().trainable();
+        trainable.setListeners(start.listeners());
         EarlyStoppingConfiguration<ComputationGraph> conf = new EarlyStoppingConfiguration.Builder<ComputationGraph>()
                 .epochTerminationConditions(new MaxEpochsTerminationCondition(epochs),
                         new ScoreImprovementEpochTerminationCondition(earlyStopping.patience()))
-                .scoreCalculator(new DataSetLossCalculator(split.watch().batches(batchSize, spec.seed()), true))
+                .scoreCalculator(new DataSetLossCalculator(start.standardized(split.watch().batches(batchSize,
+                        spec.seed())), true))
                 .evaluateEveryNEpochs(1)
                 .modelSaver(new InMemoryModelSaver<>())
                 .build();
         Nd4j.getRandom().setSeed(spec.seed());
-        EarlyStoppingResult<ComputationGraph> result = new EarlyStoppingGraphTrainer(conf, head,
-                split.fit().batches(batchSize, spec.seed())).fit();
-        head.setListeners(List.of());
-        ComputationGraph best = result.getBestModel();
-        EvaluationResult after = Evaluator.evaluate(spec.classes(), Predictions.of(best, validation, tta));
-        return new Outcome(TrainedHead.of(spec, best), start.before(), after, start.perEpoch().history(),
-                new EarlyStopping.Result(result.getBestModelEpoch() + 1, result.getTotalEpochs(),
-                        result.getScoreVsEpoch().get(result.getBestModelEpoch()))); // getBestModelScore() is 0 in M2.1
+        EarlyStoppingResult<ComputationGraph> result = new EarlyStoppingGraphTrainer(conf, trainable,
+                start.standardized(split.fit().batches(batchSize, spec.seed()))).fit();
+        trainable.setListeners(List.of());
+        return start.outcome(result.getBestModel(), validation, new EarlyStopping.Result(
+                result.getBestModelEpoch() + 1, result.getTotalEpochs(),
+                result.getScoreVsEpoch().get(result.getBestModelEpoch()))); // getBestModelScore() is 0 in M2.1
     }
 
     /**
@@ -159,9 +180,14 @@ public final class HeadTrainer {
      */
     public static void fit(ComputationGraph head, TrainingRows train, int epochs, int batchSize, long seed,
                            List<TrainingListener> listeners) {
-        head.setListeners(listeners);
+        fit(head, train.batches(batchSize, seed), epochs, seed, listeners);
+    }
+
+    private static void fit(ComputationGraph graph, DataSetIterator batches, int epochs, long seed,
+                            List<TrainingListener> listeners) {
+        graph.setListeners(listeners);
         Nd4j.getRandom().setSeed(seed);
-        head.fit(train.batches(batchSize, seed), epochs);
-        head.setListeners(List.of());
+        graph.fit(batches, epochs);
+        graph.setListeners(List.of());
     }
 }
