@@ -1,5 +1,6 @@
 package io.tlwb.features;
 
+import io.tlwb.OneThreadOps;
 import io.tlwb.data.DataException;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -21,7 +22,8 @@ final class Prefetch implements AutoCloseable {
     private final DataSetIterator source;
     private final int ahead;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
-        Thread t = new Thread(task, "tlwb-decode-ahead");
+        // DataVec's conversions and the pixel scaling are small ND4J ops: one core, beside the engine on the others
+        Thread t = new Thread(() -> OneThreadOps.run(task), "tlwb-decode-ahead");
         t.setDaemon(true);
         return t;
     });
