@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
@@ -73,6 +74,11 @@ public record FeatureSet(List<View> viewNames, List<INDArray> views, int[] label
     @Override
     public DataSetIterator batches(int batchSize, long seed) {
         return new FeatureBatchIterator(this, batchSize, seed);
+    }
+
+    /** These rows with every view passed through {@code transform} (e.g. a fixed standardization). */
+    public FeatureSet withViews(UnaryOperator<INDArray> transform) {
+        return new FeatureSet(viewNames, views.stream().map(transform).toList(), labels, sources, numClasses, rowShape);
     }
 
     /** Features of the images as they are (no augmentation). */

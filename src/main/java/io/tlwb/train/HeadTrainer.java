@@ -138,11 +138,8 @@ public final class HeadTrainer {
         EvaluationResult before = Evaluator.evaluate(spec.classes(), Predictions.of(head, validation, tta));
         observer.untrained(before);
         StandardizedFit fit = StandardizedFit.of(spec, head);
-        FeatureSet standardizedValidation = new FeatureSet(validation.viewNames(),
-                validation.views().stream().map(fit::standardized).toList(), validation.labels(),
-                validation.sources(), validation.numClasses(), validation.rowShape());
-        EpochEvaluationListener perEpoch = new EpochEvaluationListener(standardizedValidation, tta, 0, false,
-                observer::epoch);
+        EpochEvaluationListener perEpoch = new EpochEvaluationListener(validation.withViews(fit::standardized), tta, 0,
+                false, observer::epoch);
         List<TrainingListener> all = new ArrayList<>(listeners);
         all.add(perEpoch);
         return new Start(spec, tta, fit, before, perEpoch, all);
