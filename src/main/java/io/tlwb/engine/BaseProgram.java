@@ -45,7 +45,7 @@ record BaseProgram(List<Conv> convs, int outputChannels, String description, Sid
      * An earlier layer's activation maps read out on the way to the cut: {@code value} is complete once
      * {@code convs[afterConv]} has run, and nothing writes it after that.
      */
-    record SideMaps(String layer, int value, int afterConv, int channels) {
+    record SideMaps(int value, int afterConv, int channels) {
     }
 
     /** An activation applied as a post-op: clip to {@code [0, max]}, or plain ReLU when {@code max} is 0. */
@@ -234,7 +234,7 @@ record BaseProgram(List<Conv> convs, int outputChannels, String description, Sid
             }
             List<Conv> frozen = convs.stream().map(MutableConv::freeze).toList();
             SideMaps sideMaps = sideLayer == null ? null
-                    : new SideMaps(sideLayer, sideValue, sideAfterConv, frozen.get(sideValue - 1).outChannels());
+                    : new SideMaps(sideValue, sideAfterConv, frozen.get(sideValue - 1).outChannels());
             BaseProgram program = new BaseProgram(frozen, frozen.get(out - 1).outChannels(), String.format(Locale.ROOT,
                     "%d convolutions (%d batch norms folded, %d activations and %d adds fused)", frozen.size(),
                     folded, fused, adds), sideMaps);

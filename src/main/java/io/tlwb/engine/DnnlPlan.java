@@ -86,8 +86,8 @@ final class DnnlPlan implements AutoCloseable {
     private final dnnl_memory mapsOutput;
     /** Where the program's side maps go, and the step after which they are read out (-1: no side maps). */
     private final dnnl_memory sideMapsOutput;
-    private int sideMapsAfterStep = -1;
-    private Step sideMapsReadOut;
+    private final int sideMapsAfterStep;
+    private final Step sideMapsReadOut;
     private final List<Step> steps = new ArrayList<>();
     private final List<Step> pool;
     private final List<Step> toNhwc;
@@ -152,6 +152,7 @@ final class DnnlPlan implements AutoCloseable {
         }
 
         // 3. the steps: input reorder, convolutions, read-outs
+        int sideAfterStep = -1;
         if (reorderInput) {
             steps.add(reorder(userInputMd, userInput, valueMd[0], valueMem[0]));
         }
@@ -164,9 +165,10 @@ final class DnnlPlan implements AutoCloseable {
                 i++;
             }
             if (side != null && i == side.afterConv()) {
-                sideMapsAfterStep = steps.size() - 1;
+                sideAfterStep = steps.size() - 1;
             }
         }
+        sideMapsAfterStep = sideAfterStep;
         if (side != null) {
             long[] at = sizes[side.value()];
             dnnl_memory_desc_t sideMd = Dnnl.floats(dnnl_nhwc, batch, side.channels(), at[0], at[1]);
@@ -174,6 +176,7 @@ final class DnnlPlan implements AutoCloseable {
             sideMapsReadOut = reorder(valueMd[side.value()], valueMem[side.value()], sideMd, sideMapsOutput);
         } else {
             sideMapsOutput = null;
+            sideMapsReadOut = null;
         }
         long c = convs.get(out - 1).outChannels();
         long h = sizes[out][0];

@@ -1,5 +1,6 @@
 package io.tlwb.engine;
 
+import io.tlwb.OpenMpThreads;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,8 +18,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.NativeOps;
-import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * The engine: the frozen part of a graph, up to a cut layer, compiled once ({@link BaseProgram}: batch norms folded,
@@ -144,8 +143,6 @@ public final class FrozenBase {
             throw new IllegalArgumentException("expected an NHWC batch [b, h, w, 3], got "
                     + Arrays.toString(nhwc.shape()));
         }
-        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        int callersThreads = ops.ompGetMaxThreads(); // the plans set the calling thread's own: give it back after
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             // the plan reads the buffer as dense NHWC: anything else (a permuted NCHW batch, a slice) is copied first
             boolean direct = nhwc.dataType() == DataType.FLOAT && nhwc.offset() == 0
@@ -181,8 +178,6 @@ public final class FrozenBase {
                 input.close();
             }
             return side == null ? new INDArray[]{out} : new INDArray[]{out, side};
-        } finally {
-            ops.setOmpNumThreads(callersThreads);
         }
     }
 
@@ -191,10 +186,10 @@ public final class FrozenBase {
                          long outputBytes, long sideMapsBytes, boolean pooled) {
         /** Runs the images from {@code from} that fill {@code plan}'s batch through it, OpenMP at {@code ompThreads}. */
         void run(DnnlPlan plan, int from, int ompThreads) {
-            // OpenMP's thread count is per calling thread: set it on this one before running
-            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(ompThreads);
-            plan.run(new Address(input + from * inputBytes), new Address(output + from * outputBytes), pooled,
-                    sideMaps == 0 ? null : new Address(sideMaps + from * sideMapsBytes));
+            // OpenMP's thread count is the calling thread's: set for the run, given back after
+            OpenMpThreads.run(ompThreads, () -> plan.run(new Address(input + from * inputBytes),
+                    new Address(output + from * outputBytes), pooled,
+                    sideMaps == 0 ? null : new Address(sideMaps + from * sideMapsBytes)));
         }
     }
 
@@ -224,8 +219,8 @@ public final class FrozenBase {
             List<Long> key = List.of(batch, h, w, (long) ompThreads);
             DnnlPlan plan = own.get(key);
             if (plan == null) {
-                NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(ompThreads);
-                plan = new DnnlPlan(program, constants, batch, h, w);
+                // oneDNN picks its kernels for the thread count it is planned at
+                plan = OpenMpThreads.call(ompThreads, () -> new DnnlPlan(program, constants, batch, h, w));
                 own.put(key, plan);
                 if (own.size() > PLANS_KEPT) {
                     var eldest = own.entrySet().iterator().next();

@@ -2,13 +2,12 @@ package io.tlwb.engine;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_sgemm;
 
+import io.tlwb.OpenMpThreads;
 import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
-import org.nd4j.nativeblas.NativeOps;
-import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * Matrix products of ND4J float matrices through oneDNN's sgemm, for training code outside the frozen base: on the
@@ -40,14 +39,11 @@ public final class Sgemm {
                     + " by " + Arrays.toString(b.shape()) + (transposeB ? "ᵀ" : "") + " into "
                     + Arrays.toString(c.shape()));
         }
-        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        int callersThreads = ops.ompGetMaxThreads();
-        ops.setOmpNumThreads(FrozenBase.threads()); // the caller may keep ND4J's small ops on one core
         try (FloatPointer pa = pointer(a); FloatPointer pb = pointer(b); FloatPointer pc = pointer(c)) {
-            Dnnl.check(dnnl_sgemm((byte) (transposeA ? 'T' : 'N'), (byte) (transposeB ? 'T' : 'N'), m, n, k, 1f,
-                    pa, a.columns(), pb, b.columns(), 0f, pc, c.columns()), "running sgemm");
-        } finally {
-            ops.setOmpNumThreads(callersThreads);
+            // the caller may keep ND4J's small ops on one core; the product runs on the engine's
+            OpenMpThreads.run(FrozenBase.threads(), () -> Dnnl.check(dnnl_sgemm((byte) (transposeA ? 'T' : 'N'),
+                    (byte) (transposeB ? 'T' : 'N'), m, n, k, 1f, pa, a.columns(), pb, b.columns(), 0f, pc,
+                    c.columns()), "running sgemm"));
         }
     }
 

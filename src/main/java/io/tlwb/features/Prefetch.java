@@ -1,6 +1,6 @@
 package io.tlwb.features;
 
-import io.tlwb.OneThreadOps;
+import io.tlwb.OpenMpThreads;
 import io.tlwb.data.DataException;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -23,7 +23,7 @@ final class Prefetch implements AutoCloseable {
     private final int ahead;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
         // DataVec's conversions and the pixel scaling are small ND4J ops: one core, beside the engine on the others
-        Thread t = new Thread(() -> OneThreadOps.run(task), "tlwb-decode-ahead");
+        Thread t = new Thread(() -> OpenMpThreads.run(1, task), "tlwb-decode-ahead");
         t.setDaemon(true);
         return t;
     });

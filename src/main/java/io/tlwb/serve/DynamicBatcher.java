@@ -1,6 +1,6 @@
 package io.tlwb.serve;
 
-import io.tlwb.OneThreadOps;
+import io.tlwb.OpenMpThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -56,7 +56,7 @@ public final class DynamicBatcher implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.onBatch = onBatch;
         // the head's small ops on one core; the engine sets its own threads per call
-        this.thread = new Thread(() -> OneThreadOps.run(this::loop), "tlwb-infer-" + name);
+        this.thread = new Thread(() -> OpenMpThreads.run(1, this::loop), "tlwb-infer-" + name);
         thread.setDaemon(true);
         thread.start();
     }

@@ -1,6 +1,6 @@
 package io.tlwb.train;
 
-import io.tlwb.OneThreadOps;
+import io.tlwb.OpenMpThreads;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Evaluator;
 import io.tlwb.features.FeatureSet;
@@ -60,7 +60,7 @@ public final class FineTuner {
     public HeadTrainer.Outcome train(FeatureSet train, FeatureSet validation, HeadTrainer.Outcome headStage,
                                      HeadTrainer.Observer observer) {
         // ND4J's elementwise ops on one core, the 1x1 convolutions' products (Sgemm) on every core
-        return OneThreadOps.call(() -> trainHere(train, validation, headStage, observer));
+        return OpenMpThreads.call(1, () -> trainHere(train, validation, headStage, observer));
     }
 
     private HeadTrainer.Outcome trainHere(FeatureSet train, FeatureSet validation, HeadTrainer.Outcome headStage,

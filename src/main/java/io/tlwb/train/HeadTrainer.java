@@ -1,6 +1,6 @@
 package io.tlwb.train;
 
-import io.tlwb.OneThreadOps;
+import io.tlwb.OpenMpThreads;
 import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Evaluator;
 import io.tlwb.WorkbenchException;
@@ -93,7 +93,7 @@ public final class HeadTrainer {
 
     /** Evaluates the untrained head, trains for the configured epochs and evaluates again. */
     public Outcome train(TrainingRows train, FeatureSet validation, Observer observer) {
-        return OneThreadOps.call(() -> trainHere(train, validation, observer));
+        return OpenMpThreads.call(1, () -> trainHere(train, validation, observer));
     }
 
     private Outcome trainHere(TrainingRows train, FeatureSet validation, Observer observer) {
