@@ -21,7 +21,7 @@ public final class GraphFeaturizer extends CutFeaturizer {
         if (pooling == Pooling.NONE) {
             builder.removeVertexAndConnections(GraphSurgery.POOL);
         }
-        this.graph = GraphSurgery.copyBaseParams(base.graph(),
+        this.graph = GraphSurgery.copyParamsByName(base.graph(),
                 builder.setOutputs(pooling == Pooling.AVERAGE ? GraphSurgery.POOL : cutLayer)
                         .validateOutputLayerConfig(false)
                         .build());

@@ -56,18 +56,19 @@ public final class GraphSurgery {
     }
 
     /**
-     * Copies every parameter of {@code base} into the layer of the same name in {@code built} (a graph built from
-     * {@link #cutAndPool}), by parameter name, and returns {@code built}. DL4J M2.1's transfer learning copies a
-     * layer's flattened parameters as if laid out in parameter-table order; a DepthwiseConvolution2D with a bias
-     * (the nsfwjs mobilenet_v2_mid graph) lays them out bias first, so its kernel and bias came out scrambled.
+     * Copies every parameter of {@code from} into the layer of the same name in {@code into} (e.g. a base into a graph
+     * built from {@link #cutAndPool}), by parameter name, and returns {@code into}; layers only one graph has are left
+     * alone. DL4J M2.1's transfer learning copies a layer's flattened parameters as if laid out in parameter-table
+     * order; a DepthwiseConvolution2D with a bias (the nsfwjs mobilenet_v2_mid graph) lays them out bias first, so its
+     * kernel and bias came out scrambled.
      */
-    public static ComputationGraph copyBaseParams(ComputationGraph base, ComputationGraph built) {
-        for (String name : built.getConfiguration().getVertices().keySet()) {
-            if (base.getConfiguration().getVertices().containsKey(name) && base.getLayer(name) != null) {
-                base.getLayer(name).paramTable().forEach(built.getLayer(name)::setParam);
+    public static ComputationGraph copyParamsByName(ComputationGraph from, ComputationGraph into) {
+        for (String name : into.getConfiguration().getVertices().keySet()) {
+            if (from.getConfiguration().getVertices().containsKey(name) && from.getLayer(name) != null) {
+                from.getLayer(name).paramTable().forEach(into.getLayer(name)::setParam);
             }
         }
-        return built;
+        return into;
     }
 
     /** The configuration inside a frozen wrapper ({@code FrozenLayer}, {@code FrozenLayerWithBackprop}), else itself. */

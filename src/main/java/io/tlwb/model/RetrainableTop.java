@@ -295,7 +295,7 @@ public final class RetrainableTop {
                 && (relu.getNegativeSlope() == null || relu.getNegativeSlope() == 0);
     }
 
-    /** Parameter by parameter: flattened layouts differ between layer types (see GraphSurgery.copyBaseParams). */
+    /** Parameter by parameter: flattened layouts differ between layer types (see GraphSurgery.copyParamsByName). */
     private static void copyByName(org.deeplearning4j.nn.api.Layer source, org.deeplearning4j.nn.api.Layer target) {
         source.paramTable().forEach((key, value) -> target.getParam(key).assign(value));
     }

@@ -47,12 +47,6 @@ public final class StandardizedFit {
 
     /** The whole head with {@code trained}'s parameters (the trainable graph or a copy kept of it) written in. */
     public ComputationGraph headWith(ComputationGraph trained) {
-        if (trained != head) {
-            for (Layer layer : trained.getLayers()) {
-                String name = layer.conf().getLayer().getLayerName();
-                layer.paramTable().forEach((key, value) -> head.getLayer(name).getParam(key).assign(value));
-            }
-        }
-        return head;
+        return trained == head ? head : GraphSurgery.copyParamsByName(trained, head);
     }
 }

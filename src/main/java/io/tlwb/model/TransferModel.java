@@ -64,7 +64,7 @@ public final class TransferModel {
             builder.addLayer(layer.name(), layer.layer(), previous);
             previous = layer.name();
         }
-        ComputationGraph graph = GraphSurgery.copyBaseParams(base.graph(), builder.setOutputs(OUTPUT).build());
+        ComputationGraph graph = GraphSurgery.copyParamsByName(base.graph(), builder.setOutputs(OUTPUT).build());
         trained.writeInto(graph);
         return new TransferModel(graph, trained);
     }
@@ -151,13 +151,8 @@ public final class TransferModel {
         HeadConfig c = spec.head();
         HeadConfig unstandardized = new HeadConfig(false, c.hiddenUnits(), c.dropout(), c.l2(), c.updater(),
                 c.learningRate());
-        ComputationGraph graph = headGraph(spec.featureSize(), spec.numClasses(), unstandardized, spec.seed(),
-                spec.classWeights());
-        for (var layer : graph.getLayers()) {
-            String name = layer.conf().getLayer().getLayerName();
-            head.getLayer(name).paramTable().forEach((key, value) -> layer.getParam(key).assign(value));
-        }
-        return graph;
+        return GraphSurgery.copyParamsByName(head, headGraph(spec.featureSize(), spec.numClasses(), unstandardized,
+                spec.seed(), spec.classWeights()));
     }
 
     private static ComputationGraph headGraph(int featureSize, int numClasses, HeadConfig head, long seed,
