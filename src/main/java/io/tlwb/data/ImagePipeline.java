@@ -41,7 +41,7 @@ public final class ImagePipeline {
      * The version of how files become pixels (decoding, colour conversion, resizing), part of every feature cache
      * key so features from another pipeline are never reused: raise it with any change that alters a pixel.
      */
-    public static final int DECODING_VERSION = 1;
+    public static final int DECODING_VERSION = 2;
 
     /** Images with more pixels are refused before decoding, in folders and uploads alike. */
     public static final long MAX_PIXELS = ImageProbe.MAX_PIXELS;

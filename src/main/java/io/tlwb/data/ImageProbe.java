@@ -112,7 +112,7 @@ public final class ImageProbe {
     private static Decoded decodeToCheck(String format, long[] header, byte[] bytes) throws IOException {
         if (format.equals("JPEG") && header != null
                 && (header[0] == header[1] || eighth(header[0]) != eighth(header[1]))) {
-            Mat eighth = ImageDecoder.decodeEighth(bytes);
+            Mat eighth = ImageDecoder.decodeReduced(bytes, 8);
             boolean turned = eighth != null && !eighth.empty() && eighth.cols() != eighth(header[0]);
             return new Decoded(eighth, turned ? header[1] : header[0], turned ? header[0] : header[1]);
         }

@@ -11,7 +11,6 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -21,16 +20,14 @@ import org.datavec.image.transform.ImageTransform;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * DataVec's {@link NativeImageLoader} with every decoded image first made into what the model expects: 8-bit
+ * DataVec's {@link NativeImageLoader} decoding with {@link ImageDecoder#decodeForSide} (a JPEG twice the input size or
+ * more at a libjpeg scale), with every decoded image then made into what the model expects: 8-bit
  * (16-bit samples divided by 257), three channels in <b>RGB</b> order (OpenCV decodes BGR; grey is repeated, alpha
  * dropped), resized to {@code size x size} (area interpolation when shrinking, linear when enlarging; the aspect ratio
  * is not kept, as in Keras' {@code image_dataset_from_directory}). The augmentation transform, if any, runs after that,
  * on the small image.
  */
 final class RgbImageLoader extends NativeImageLoader {
-
-    /** "GIF8", the start of every GIF. */
-    private static final int GIF_SIGNATURE_BYTES = 4;
 
     private final int size;
 
@@ -39,42 +36,29 @@ final class RgbImageLoader extends NativeImageLoader {
         this.size = size;
     }
 
-    /** As DataVec's, with GIFs decoded by {@link ImageDecoder} (OpenCV cannot). */
+    /** As DataVec's, with the image decoded by {@link ImageDecoder} for this size (GIFs too, which OpenCV cannot). */
     @Override
     public INDArray asMatrix(InputStream in, boolean nchw) throws IOException {
-        InputStream stream = markable(in);
-        if (!startsAsGif(stream)) {
-            return super.asMatrix(stream, nchw);
-        }
-        try (Mat frame = ImageDecoder.gifFirstFrame(stream.readAllBytes())) {
-            INDArray image = asMatrix(frame);
-            return nchw ? image : image.permute(0, 2, 3, 1);
+        try (Mat image = decoded(in)) {
+            INDArray matrix = asMatrix(image);
+            return nchw ? matrix : matrix.permute(0, 2, 3, 1);
         }
     }
 
-    /** As DataVec's, with GIFs decoded by {@link ImageDecoder}: the batch path of {@code ImageRecordReader}. */
+    /** As DataVec's, with the image decoded by {@link ImageDecoder}: the batch path of {@code ImageRecordReader}. */
     @Override
     public void asMatrixView(InputStream in, INDArray view) throws IOException {
-        InputStream stream = markable(in);
-        if (!startsAsGif(stream)) {
-            super.asMatrixView(stream, view);
-            return;
-        }
-        try (Mat frame = ImageDecoder.gifFirstFrame(stream.readAllBytes())) {
-            asMatrixView(frame, view);
+        try (Mat image = decoded(in)) {
+            asMatrixView(image, view);
         }
     }
 
-    private static InputStream markable(InputStream in) {
-        return in.markSupported() ? in : new BufferedInputStream(in);
-    }
-
-    /** Whether the stream holds a GIF, judged by its signature and read past nothing: other formats go on unread. */
-    private static boolean startsAsGif(InputStream in) throws IOException {
-        in.mark(GIF_SIGNATURE_BYTES);
-        byte[] head = in.readNBytes(GIF_SIGNATURE_BYTES);
-        in.reset();
-        return ImageDecoder.isGif(head);
+    private Mat decoded(InputStream in) throws IOException {
+        Mat image = ImageDecoder.decodeForSide(in.readAllBytes(), size);
+        if (image == null || image.empty()) {
+            throw new IOException("Could not decode image from input stream");
+        }
+        return image;
     }
 
     @Override
