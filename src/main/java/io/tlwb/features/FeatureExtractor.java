@@ -115,13 +115,14 @@ public final class FeatureExtractor {
         }
         List<LabeledImage> todo = missing.stream().map(images::get).toList();
         String task = "featurizing " + what + " (" + String.join(", ", fixed.stream().map(View::name).toList()) + ")";
-        try (Prefetch batches = decodeAhead(todo, numClasses, Augmentation.NONE, 0);
+        try (CacheWriter writes = new CacheWriter();
+             Prefetch batches = decodeAhead(todo, numClasses, Augmentation.NONE, 0);
              ProgressBar bar = progressBar(task, todo.size())) {
             int done = 0;
             for (DataSet decoded = batches.next(); decoded != null; decoded = batches.next()) {
                 List<Integer> batch = missing.subList(done, done + decoded.numExamples());
                 for (View view : fixed) {
-                    store(view, batch, rows.get(view), images, decoded.getFeatures());
+                    store(view, batch, rows.get(view), images, decoded.getFeatures(), writes);
                 }
                 release(decoded.getFeatures(), decoded.getLabels());
                 done += batch.size();
@@ -139,7 +140,8 @@ public final class FeatureExtractor {
     }
 
     /** Featurizes one view of a decoded batch if any of its images misses it, keeping (and caching) what was missing. */
-    private void store(View view, List<Integer> batch, float[][] into, List<LabeledImage> images, INDArray decoded) {
+    private void store(View view, List<Integer> batch, float[][] into, List<LabeledImage> images, INDArray decoded,
+                       CacheWriter writes) {
         if (batch.stream().allMatch(index -> into[index] != null)) {
             return;
         }
@@ -152,19 +154,23 @@ public final class FeatureExtractor {
         float[][] features = outputs[0].toFloatMatrix();
         if (!companionLacks.isEmpty()) {
             float[][] companionFeatures = outputs[1].toFloatMatrix();
-            for (int k : companionLacks) {
-                companion.cache().put(images.get(batch.get(k)).sha256(), view.name(), companionFeatures[k]);
-            }
+            writes.submit(() -> {
+                for (int k : companionLacks) {
+                    companion.cache().put(images.get(batch.get(k)).sha256(), view.name(), companionFeatures[k]);
+                }
+            });
         }
         release(outputs);
         release(input == decoded ? null : input);
-        for (int k = 0; k < features.length; k++) {
-            int index = batch.get(k);
-            if (into[index] == null) {
-                into[index] = features[k];
-                cache.put(images.get(index).sha256(), view.name(), features[k]);
-            }
+        List<Integer> lacking = indicesWhere(features.length, k -> into[batch.get(k)] == null);
+        for (int k : lacking) {
+            into[batch.get(k)] = features[k];
         }
+        writes.submit(() -> {
+            for (int k : lacking) {
+                cache.put(images.get(batch.get(k)).sha256(), view.name(), features[k]);
+            }
+        });
     }
 
     /** A random flip-and-rotation view: its own sequential pass, so the seeded draws replay exactly. */
@@ -175,7 +181,8 @@ public final class FeatureExtractor {
             return;
         }
         List<LabeledImage> todo = missing.stream().map(images::get).toList();
-        try (Prefetch batches = decodeAhead(todo, numClasses, Augmentation.FLIP_ROTATE, view.randomIndex());
+        try (CacheWriter writes = new CacheWriter();
+             Prefetch batches = decodeAhead(todo, numClasses, Augmentation.FLIP_ROTATE, view.randomIndex());
              ProgressBar bar = progressBar("featurizing " + what + " (" + view.name() + ")", todo.size())) {
             int done = 0;
             for (DataSet batch = batches.next(); batch != null; batch = batches.next()) {
@@ -183,11 +190,16 @@ public final class FeatureExtractor {
                 float[][] features = output.toFloatMatrix();
                 // free the batch's off-heap memory now rather than when the JVM next collects
                 release(output, batch.getFeatures(), batch.getLabels());
-                for (float[] row : features) {
-                    int index = missing.get(done++);
-                    into[index] = row;
-                    cache.put(images.get(index).sha256(), view.name(), row);
+                List<Integer> indices = missing.subList(done, done + features.length);
+                for (int k = 0; k < features.length; k++) {
+                    into[indices.get(k)] = features[k];
                 }
+                writes.submit(() -> {
+                    for (int k = 0; k < features.length; k++) {
+                        cache.put(images.get(indices.get(k)).sha256(), view.name(), features[k]);
+                    }
+                });
+                done += features.length;
                 if (bar != null) {
                     bar.stepBy(features.length);
                 }
