@@ -1,5 +1,6 @@
 package io.tlwb.features;
 
+import io.tlwb.BackgroundWrites;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.data.LabeledImage;
@@ -30,6 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class FeatureExtractor {
 
     private static final int PREFETCH_BATCHES = 2;
+    /** Batches of cache entries that may wait for the disk while the engine goes on. */
+    private static final int CACHE_WRITES_PENDING = 8;
 
     private final Featurizer featurizer;
     private final ImagePipeline pipeline;
@@ -115,7 +118,7 @@ public final class FeatureExtractor {
         }
         List<LabeledImage> todo = missing.stream().map(images::get).toList();
         String task = "featurizing " + what + " (" + String.join(", ", fixed.stream().map(View::name).toList()) + ")";
-        try (CacheWriter writes = new CacheWriter();
+        try (BackgroundWrites writes = new BackgroundWrites("tlwb-cache-writer", CACHE_WRITES_PENDING);
              Prefetch batches = decodeAhead(todo, numClasses, Augmentation.NONE, 0);
              ProgressBar bar = progressBar(task, todo.size())) {
             int done = 0;
@@ -141,7 +144,7 @@ public final class FeatureExtractor {
 
     /** Featurizes one view of a decoded batch if any of its images misses it, keeping (and caching) what was missing. */
     private void store(View view, List<Integer> batch, float[][] into, List<LabeledImage> images, INDArray decoded,
-                       CacheWriter writes) {
+                       BackgroundWrites writes) {
         if (batch.stream().allMatch(index -> into[index] != null)) {
             return;
         }
@@ -181,7 +184,7 @@ public final class FeatureExtractor {
             return;
         }
         List<LabeledImage> todo = missing.stream().map(images::get).toList();
-        try (CacheWriter writes = new CacheWriter();
+        try (BackgroundWrites writes = new BackgroundWrites("tlwb-cache-writer", CACHE_WRITES_PENDING);
              Prefetch batches = decodeAhead(todo, numClasses, Augmentation.FLIP_ROTATE, view.randomIndex());
              ProgressBar bar = progressBar("featurizing " + what + " (" + view.name() + ")", todo.size())) {
             int done = 0;

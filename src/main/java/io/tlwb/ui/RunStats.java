@@ -1,5 +1,6 @@
 package io.tlwb.ui;
 
+import io.tlwb.BackgroundWrites;
 import io.tlwb.RunFolder;
 import io.tlwb.WorkbenchException;
 import java.nio.file.Files;
@@ -32,19 +33,24 @@ public final class RunStats implements AutoCloseable {
      */
     public static final int AUTO = 0;
     static final int AUTO_POINTS = 300;
+    /** Reports that may wait for the disk while training goes on. */
+    private static final int REPORTS_PENDING = 64;
 
     private final Path file;
     private final FileStatsStorage storage;
     private final String sessionId;
     private final StatsListener listener;
     private final boolean auto;
+    private final BackgroundWrites writes;
 
-    private RunStats(Path file, FileStatsStorage storage, String sessionId, StatsListener listener, boolean auto) {
+    private RunStats(Path file, FileStatsStorage storage, String sessionId, StatsListener listener, boolean auto,
+                     BackgroundWrites writes) {
         this.file = file;
         this.storage = storage;
         this.sessionId = sessionId;
         this.listener = listener;
         this.auto = auto;
+        this.writes = writes;
     }
 
     /**
@@ -61,9 +67,11 @@ public final class RunStats implements AutoCloseable {
             throw new WorkbenchException(file + " already exists: each run records its stats into a fresh run folder");
         }
         FileStatsStorage storage = new FileStatsStorage(file.toFile());
-        StatsListener listener = new StatsListener(storage, new DefaultStatsInitializationConfiguration(true, true, true),
+        BackgroundWrites writes = new BackgroundWrites("tlwb-stats-writer", REPORTS_PENDING);
+        StatsListener listener = new StatsListener(new BackgroundStatsRouter(storage, writes),
+                new DefaultStatsInitializationConfiguration(true, true, true),
                 leanConfiguration(Math.max(1, reportEvery)), run.id(), null);
-        return new RunStats(file, storage, run.id(), listener, reportEvery == AUTO);
+        return new RunStats(file, storage, run.id(), listener, reportEvery == AUTO, writes);
     }
 
     /** Told how many iterations the run will have, an automatic frequency spreads about {@value #AUTO_POINTS} reports. */
@@ -113,7 +121,7 @@ public final class RunStats implements AutoCloseable {
             throw new WorkbenchException("the stats file " + file + " holds no training session: the run stopped "
                     + "before its first iteration; train again");
         }
-        return new RunStats(file, storage, sessions.get(0), null, false);
+        return new RunStats(file, storage, sessions.get(0), null, false, null);
     }
 
     /** What the dashboard reads and a run needs: scores every {@code reportEvery} iterations, no unused extras. */
@@ -170,11 +178,17 @@ public final class RunStats implements AutoCloseable {
         return storage;
     }
 
-    /** Writes everything out and releases the file. Idempotent. */
+    /** Writes everything out (waiting for the reports still queued) and releases the file. Idempotent. */
     @Override
     public void close() {
-        if (!storage.isClosed()) {
-            storage.close();
+        try {
+            if (writes != null) {
+                writes.close();
+            }
+        } finally {
+            if (!storage.isClosed()) {
+                storage.close();
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-package io.tlwb.features;
+package io.tlwb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -10,12 +10,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class CacheWriterTest {
+class BackgroundWritesTest {
 
     @Test
     void closeReturnsOnlyAfterEveryQueuedWrite() {
         AtomicInteger written = new AtomicInteger();
-        try (CacheWriter writes = new CacheWriter()) {
+        try (BackgroundWrites writes = new BackgroundWrites("test-writer", 4)) {
             for (int i = 0; i < 20; i++) {
                 writes.submit(() -> {
                     sleep(5);
@@ -29,7 +29,7 @@ class CacheWriterTest {
     @Test
     void aFailedWriteFailsTheNextSubmitAndTheClose() throws Exception {
         UncheckedIOException diskFull = new UncheckedIOException(new IOException("No space left on device"));
-        CacheWriter writes = new CacheWriter();
+        BackgroundWrites writes = new BackgroundWrites("test-writer", 4);
         writes.submit(() -> {
             throw diskFull;
         });

@@ -1,4 +1,4 @@
-package io.tlwb.features;
+package io.tlwb;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -7,25 +7,33 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Feature cache entries written on a thread of their own, so the thread driving the engine never waits on the disk
- * (creating 4000 small files took 2 s of a 20 s featurizing pass on the development VM). At most {@value #PENDING}
- * batches wait; {@link #close()} waits for every write and rethrows the first failure, so a full disk still stops the
- * job, one batch later.
+ * Writes run in order on a thread of their own, so the thread doing the real work (the engine's, training's) never
+ * waits on the disk: feature cache entries (creating 4000 small files took 2 s of a 20 s featurizing pass on the
+ * development VM) and the dashboard's statistics (a MapDB commit with an fsync per report, a fifth of head training).
+ * A bounded number of writes wait; {@link #close()} waits for every write and rethrows the first failure, so a full
+ * disk still stops the job, one write later.
  */
-final class CacheWriter implements AutoCloseable {
+public final class BackgroundWrites implements AutoCloseable {
 
-    private static final int PENDING = 8;
-
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
-        Thread t = new Thread(task, "tlwb-cache-writer");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Semaphore room = new Semaphore(PENDING);
+    private final ExecutorService thread;
+    private final Semaphore room;
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
-    /** Queues a batch of writes, first rethrowing the failure of an earlier one. */
-    void submit(Runnable writes) {
+    /**
+     * @param threadName what the writing thread is called (thread dumps, profiles)
+     * @param pending    writes that may wait before {@link #submit} blocks
+     */
+    public BackgroundWrites(String threadName, int pending) {
+        this.thread = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        this.room = new Semaphore(pending);
+    }
+
+    /** Queues a write, first rethrowing the failure of an earlier one. */
+    public void submit(Runnable writes) {
         rethrowFailure();
         room.acquireUninterruptibly();
         thread.execute(() -> {
