@@ -85,6 +85,24 @@ class FastFeaturizerTest {
         }
     }
 
+    @Test
+    void closingAnInstanceFreesOnlyItsOwnPlans() {
+        PretrainedModel base = TinyBase.residualBlock(false);
+        TinyBase.randomizeBatchNorms(base.graph(), 6);
+        INDArray images = Nd4j.rand(DataType.FLOAT, 3, 32, 32, 3);
+        FrozenBase engine = FrozenBase.compile(base.graph(), "out_relu");
+        INDArray expected = engine.pooled(images);
+        FrozenBase other = engine.newInstance();
+        assertEquals(expected, other.pooled(images));
+        other.close();
+        other.close(); // idempotent
+        assertEquals(expected, engine.pooled(images), "the compiled weights and the first instance's plans remain");
+        try (FrozenBase fresh = engine.newInstance()) {
+            assertEquals(expected, fresh.pooled(images));
+        }
+        engine.close();
+    }
+
     /**
      * A MobileNetV2-like block: ZeroPadding2D ((0,1),(0,1)) + stride-2 'valid' conv, depthwise conv in Same mode,
      * ReLU6, a 1x1 project and a residual Add; odd and even input sizes take the SAME and explicit-pad paths.
