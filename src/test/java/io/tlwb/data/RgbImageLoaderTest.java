@@ -14,6 +14,10 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.datavec.image.loader.NativeImageLoader;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.junit.jupiter.api.Test;
@@ -67,5 +71,31 @@ class RgbImageLoaderTest {
         Mat eight = new Mat();
         wide.convertTo(eight, org.bytedeco.opencv.global.opencv_core.CV_8U, 1.0 / 257.0, 0.0);
         assertEquals(0.0, difference(convertThenResize(eight, COLOR_GRAY2RGB, 160), RgbImageLoader.toRgb8(wide, 160)));
+    }
+
+    /** DataVec's own pixel-by-pixel copy, the reference. */
+    private static final class DataVecFill extends NativeImageLoader {
+        void fill(Mat image, INDArray into) {
+            super.fillNDArray(image, into);
+        }
+    }
+
+    @Test
+    void fillingTheArrayGivesDataVecsValuesInBatchViewsAndWholeArrays() {
+        RgbImageLoader loader = new RgbImageLoader(160, null);
+        DataVecFill reference = new DataVecFill();
+        for (int channels : new int[] {3, 1}) {
+            Mat image = random(37, 53, CV_8UC(channels));
+            INDArray batch = Nd4j.rand(DataType.FLOAT, 4, channels, 37, 53);
+            INDArray expected = batch.dup();
+            loader.fillNDArray(image, batch.tensorAlongDimension(2, 1, 2, 3));
+            reference.fill(image, expected.tensorAlongDimension(2, 1, 2, 3));
+            assertEquals(expected, batch, channels + " channels, the third image of a batch; the others untouched");
+            INDArray whole = Nd4j.create(DataType.FLOAT, channels, 37, 53);
+            INDArray wholeExpected = whole.dup();
+            loader.fillNDArray(image, whole);
+            reference.fill(image, wholeExpected);
+            assertEquals(wholeExpected, whole, channels + " channels, a whole array");
+        }
     }
 }
