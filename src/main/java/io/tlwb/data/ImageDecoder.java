@@ -33,7 +33,7 @@ final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    static boolean isGif(byte[] bytes) {
+    private static boolean isGif(byte[] bytes) {
         return "GIF".equals(ImageProbe.sniff(bytes));
     }
 
@@ -99,7 +99,7 @@ final class ImageDecoder {
     /**
      * @throws IOException if the bytes do not decode as a GIF
      */
-    static Mat gifFirstFrame(byte[] bytes) throws IOException {
+    private static Mat gifFirstFrame(byte[] bytes) throws IOException {
         BufferedImage frame;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("gif");
