@@ -1,6 +1,7 @@
 package io.tlwb.features;
 
 import io.tlwb.BackgroundWrites;
+import io.tlwb.FloatRows;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.data.LabeledImage;
@@ -154,9 +155,9 @@ public final class FeatureExtractor {
         // with a companion, one call: the engine reads both from one pass through the base where it can
         INDArray[] outputs = companionLacks.isEmpty() ? new INDArray[]{featurizer.featurize(input)}
                 : featurizer.featurizeWith(companion.featurizer(), input);
-        float[][] features = outputs[0].toFloatMatrix();
+        float[][] features = FloatRows.of(outputs[0]);
         if (!companionLacks.isEmpty()) {
-            float[][] companionFeatures = outputs[1].toFloatMatrix();
+            float[][] companionFeatures = FloatRows.of(outputs[1]);
             writes.submit(() -> {
                 for (int k : companionLacks) {
                     companion.cache().put(images.get(batch.get(k)).sha256(), view.name(), companionFeatures[k]);
@@ -190,7 +191,7 @@ public final class FeatureExtractor {
             int done = 0;
             for (DataSet batch = batches.next(); batch != null; batch = batches.next()) {
                 INDArray output = featurizer.featurize(batch.getFeatures());
-                float[][] features = output.toFloatMatrix();
+                float[][] features = FloatRows.of(output);
                 // free the batch's off-heap memory now rather than when the JVM next collects
                 release(output, batch.getFeatures(), batch.getLabels());
                 List<Integer> indices = missing.subList(done, done + features.length);

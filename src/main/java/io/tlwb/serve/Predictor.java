@@ -1,5 +1,6 @@
 package io.tlwb.serve;
 
+import io.tlwb.FloatRows;
 import io.tlwb.WorkbenchException;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
@@ -120,7 +121,7 @@ public final class Predictor {
         int next = 0;
         while (batches.hasNext()) {
             DataSet batch = batches.next();
-            float[][] probabilities = tta.output(forward, batch.getFeatures()).toFloatMatrix();
+            float[][] probabilities = FloatRows.of(tta.output(forward, batch.getFeatures()));
             for (float[] row : probabilities) {
                 LabeledImage image = images.get(next++);
                 predictions.add(new Prediction(image.file().toString(), image.label(), row));
@@ -148,7 +149,7 @@ public final class Predictor {
      * predictor's test-time augmentation. Not thread-safe: one caller at a time.
      */
     public float[][] probabilities(INDArray images) {
-        return tta.output(forward, images).toFloatMatrix();
+        return FloatRows.of(tta.output(forward, images));
     }
 
     /** A prediction with the predicted class's activation map over the image the model saw. */

@@ -1,5 +1,6 @@
 package io.tlwb.train;
 
+import io.tlwb.FloatRows;
 import io.tlwb.eval.Prediction;
 import io.tlwb.features.FeatureSet;
 import io.tlwb.features.View;
@@ -35,7 +36,7 @@ final class Predictions {
                     "flip test-time augmentation needs the mirrored view's features"));
             probabilities = tta.combine(probabilities, output(head, set, mirrored));
         }
-        float[][] rows = probabilities.toFloatMatrix();
+        float[][] rows = FloatRows.of(probabilities);
         List<Prediction> predictions = new ArrayList<>(set.size());
         for (int i = 0; i < set.size(); i++) {
             predictions.add(new Prediction(set.sources().get(i), set.labels()[i], rows[i]));

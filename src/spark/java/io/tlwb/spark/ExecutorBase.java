@@ -1,6 +1,7 @@
 package io.tlwb.spark;
 
 import io.tlwb.AtomicFiles;
+import io.tlwb.FloatRows;
 import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.data.LabeledImage;
@@ -104,7 +105,7 @@ final class ExecutorBase implements Serializable {
                 }
                 FeatureSet set = extractor.extract("partition", images, numClasses, group.getKey());
                 for (int v = 0; v < set.viewNames().size(); v++) {
-                    float[][] matrix = set.views().get(v).toFloatMatrix();
+                    float[][] matrix = FloatRows.of(set.views().get(v));
                     for (int i = 0; i < tasks.size(); i++) {
                         Task task = tasks.get(i);
                         rows.add(new FeatureRow(task.sha256(), task.path(), task.className(), task.split(),
