@@ -72,7 +72,7 @@ import org.bytedeco.javacpp.PointerPointer;
 /**
  * A {@link BaseProgram} as oneDNN primitives for one batch size and image size, built once and run many times.
  * Activations stay in oneDNN's blocked {@code nChw16c} layout from the first convolution to the read-out (one reorder
- * of the NHWC input, none between layers; measured the fastest here), each convolution carries its ReLU6 and residual
+ * of the NHWC or NCHW input, none between layers; measured the fastest here), each convolution carries its ReLU6 and residual
  * add as post-ops (the add writing in place into the skip tensor), and intermediate tensors share a few buffers by
  * liveness, so memory stays at about three activations whatever the depth. Running it allocates nothing: the caller's
  * input and output buffers are bound for the call. Not thread-safe; one plan per thread.
@@ -102,7 +102,7 @@ final class DnnlPlan implements AutoCloseable {
     private record Step(dnnl_primitive primitive, dnnl_exec_arg_t args, int count) {
     }
 
-    DnnlPlan(BaseProgram program, Constants constants, long batch, long height, long width) {
+    DnnlPlan(BaseProgram program, Constants constants, long batch, long height, long width, InputLayout layout) {
         this.batch = batch;
         this.constants = constants;
         check(dnnl_stream_create(stream, Dnnl.cpu(), dnnl_stream_default_flags), "creating a stream");
@@ -114,7 +114,7 @@ final class DnnlPlan implements AutoCloseable {
         for (int v = 1; v < values; v++) {
             valueMd[v] = Dnnl.floats(dnnl_nChw16c, batch, convs.get(v - 1).outChannels(), sizes[v][0], sizes[v][1]);
         }
-        dnnl_memory_desc_t userInputMd = Dnnl.floats(dnnl_nhwc, batch, 3, height, width);
+        dnnl_memory_desc_t userInputMd = Dnnl.floats(layout.dnnlTag, batch, 3, height, width);
         userInput = track(Dnnl.memory(userInputMd, null));
         BaseProgram.SideMaps side = program.sideMaps();
         int[] lastUse = lastUses(convs, out, side);
@@ -280,9 +280,9 @@ final class DnnlPlan implements AutoCloseable {
     }
 
     /**
-     * Runs the plan on {@code batch} NHWC float images at {@code input}, writing pooled features {@code [batch, c]} or
-     * NHWC maps {@code [batch, h, w, c]} to {@code output}, and the program's side maps (NHWC) to {@code sideMaps}
-     * unless it is null.
+     * Runs the plan on {@code batch} float images at {@code input} (in the layout it was planned for), writing pooled
+     * features {@code [batch, c]} or NHWC maps {@code [batch, h, w, c]} to {@code output}, and the program's side maps
+     * (NHWC) to {@code sideMaps} unless it is null.
      */
     void run(Pointer input, Pointer output, boolean pooled, Pointer sideMaps) {
         if (closed) {

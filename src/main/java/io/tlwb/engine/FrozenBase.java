@@ -155,10 +155,9 @@ public final class FrozenBase implements AutoCloseable {
                     + Arrays.toString(nhwc.shape()));
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            // the plan reads the buffer as dense NHWC: anything else (a permuted NCHW batch, a slice) is copied first
-            boolean direct = nhwc.dataType() == DataType.FLOAT && nhwc.offset() == 0
-                    && Arrays.equals(nhwc.stride(), Nd4j.getStrides(nhwc.shape(), 'c'));
-            INDArray input = direct ? nhwc : nhwc.castTo(DataType.FLOAT).dup('c');
+            // the plan reads dense NHWC or NCHW buffers where they are: anything else (a slice) is copied first
+            InputLayout layout = InputLayout.of(nhwc);
+            INDArray input = layout != null ? nhwc : nhwc.castTo(DataType.FLOAT).dup('c');
             int batch = (int) input.size(0);
             long h = input.size(1);
             long w = input.size(2);
@@ -174,11 +173,11 @@ public final class FrozenBase implements AutoCloseable {
             }
             Batch job = new Batch(input.data().addressPointer().address(), out.data().addressPointer().address(),
                     side == null ? 0 : side.data().addressPointer().address(), batch, h, w, 3 * h * w * Float.BYTES,
-                    rowLength * Float.BYTES, sideRowLength * Float.BYTES, pooled);
+                    rowLength * Float.BYTES, sideRowLength * Float.BYTES, pooled, layout != null ? layout : InputLayout.NHWC);
             int count = threads;
             if (batch == 1) {
                 int chosen = singleImage.choose(count);
-                DnnlPlan plan = workers.plan(0, program, 1, h, w, chosen);
+                DnnlPlan plan = workers.plan(0, program, job, 1, chosen);
                 long start = System.nanoTime(); // after planning: only the run counts
                 job.run(plan, 0, chosen);
                 singleImage.record(chosen, System.nanoTime() - start);
@@ -194,7 +193,7 @@ public final class FrozenBase implements AutoCloseable {
 
     /** One call's buffers: where image {@code i}'s input, output row and side-maps row (0: none) start. */
     private record Batch(long input, long output, long sideMaps, int size, long h, long w, long inputBytes,
-                         long outputBytes, long sideMapsBytes, boolean pooled) {
+                         long outputBytes, long sideMapsBytes, boolean pooled, InputLayout layout) {
         /** Runs the images from {@code from} that fill {@code plan}'s batch through it, OpenMP at {@code ompThreads}. */
         void run(DnnlPlan plan, int from, int ompThreads) {
             // OpenMP's thread count is the calling thread's: set for the run, given back after
@@ -213,7 +212,7 @@ public final class FrozenBase implements AutoCloseable {
 
     /**
      * The plans of the calling thread (worker 0) and of the extra worker threads, each keyed by (batch, height,
-     * width, threads) and least recently used first; run by the cleaner, it frees them and stops the threads.
+     * width, threads, input layout) and least recently used first; run by the cleaner, it frees them and stops the threads.
      */
     private static final class Workers implements Runnable {
         private static final int PLANS_KEPT = 4;
@@ -222,16 +221,18 @@ public final class FrozenBase implements AutoCloseable {
         private ExecutorService pool;
         private int poolSize;
 
-        synchronized DnnlPlan plan(int worker, BaseProgram program, long batch, long h, long w, int ompThreads) {
+        /** Worker {@code worker}'s plan for {@code batch} of {@code job}'s images, made on first use. */
+        synchronized DnnlPlan plan(int worker, BaseProgram program, Batch job, long batch, int ompThreads) {
             while (plans.size() <= worker) {
                 plans.add(new LinkedHashMap<>(8, 0.75f, true));
             }
             Map<List<Long>, DnnlPlan> own = plans.get(worker);
-            List<Long> key = List.of(batch, h, w, (long) ompThreads);
+            List<Long> key = List.of(batch, job.h(), job.w(), (long) ompThreads, (long) job.layout().ordinal());
             DnnlPlan plan = own.get(key);
             if (plan == null) {
                 // oneDNN picks its kernels for the thread count it is planned at
-                plan = OpenMpThreads.call(ompThreads, () -> new DnnlPlan(program, constants, batch, h, w));
+                plan = OpenMpThreads.call(ompThreads, () -> new DnnlPlan(program, constants, batch, job.h(), job.w(),
+                        job.layout()));
                 own.put(key, plan);
                 if (own.size() > PLANS_KEPT) {
                     var eldest = own.entrySet().iterator().next();
@@ -282,7 +283,7 @@ public final class FrozenBase implements AutoCloseable {
             for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
                 int from = c * CHUNK;
                 int n = Math.min(CHUNK, job.size() - from);
-                job.run(plan(worker, program, n, job.h(), job.w(), 1), from, 1);
+                job.run(plan(worker, program, job, n, 1), from, 1);
             }
         }
 
