@@ -3,7 +3,6 @@ package io.tlwb.features;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -56,16 +55,13 @@ final class FeatureBatchIterator extends MinibatchIterator {
     }
 
     @Override
-    public DataSet next(int num) {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
+    protected DataSet nextBatch(int num) {
         int end = Math.min(order.length, cursor + num);
         int[] rows = Arrays.copyOfRange(order, cursor, end);
-        INDArray x = gather(rows);
+        INDArray x = owned(gather(rows));
         INDArray y = Nd4j.pullRows(oneHotLabels, 1, rows);
         cursor = end;
-        return preProcessed(new DataSet(features.shaped(x), y));
+        return new DataSet(features.shaped(x), y);
     }
 
     /**
@@ -99,7 +95,10 @@ final class FeatureBatchIterator extends MinibatchIterator {
             return parts.get(0);
         }
         INDArray stacked = Nd4j.vstack(parts.toArray(INDArray[]::new));
-        return Nd4j.pullRows(stacked, 1, position);
+        INDArray interleaved = Nd4j.pullRows(stacked, 1, position);
+        parts.forEach(INDArray::close);
+        stacked.close();
+        return interleaved;
     }
 
     @Override

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -72,7 +71,7 @@ public record FeatureSet(List<View> viewNames, List<INDArray> views, int[] label
     }
 
     @Override
-    public DataSetIterator batches(int batchSize, long seed) {
+    public MinibatchIterator batches(int batchSize, long seed) {
         return new FeatureBatchIterator(this, batchSize, seed);
     }
 

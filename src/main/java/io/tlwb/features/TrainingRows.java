@@ -24,5 +24,5 @@ public interface TrainingRows {
      * Minibatches of {@code batchSize} rows; each {@link DataSetIterator#reset()} starts a new epoch with a new order
      * and a new draw of views, both from {@code seed}, so a run replays exactly.
      */
-    DataSetIterator batches(int batchSize, long seed);
+    MinibatchIterator batches(int batchSize, long seed);
 }

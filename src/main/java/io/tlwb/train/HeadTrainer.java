@@ -5,6 +5,7 @@ import io.tlwb.eval.EvaluationResult;
 import io.tlwb.eval.Evaluator;
 import io.tlwb.WorkbenchException;
 import io.tlwb.features.FeatureSet;
+import io.tlwb.features.MinibatchIterator;
 import io.tlwb.features.TrainingRows;
 import io.tlwb.model.HeadSpec;
 import io.tlwb.model.StandardizedFit;
@@ -22,7 +23,6 @@ import org.deeplearning4j.earlystopping.termination.ScoreImprovementEpochTermina
 import org.deeplearning4j.earlystopping.trainer.EarlyStoppingGraphTrainer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -121,11 +121,11 @@ public final class HeadTrainer {
          * them: rows held in memory are standardized once (per batch, the layer's two fresh arrays cost a fifth of the
          * head's training; the values are the same, it is elementwise), streamed rows batch by batch.
          */
-        DataSetIterator batches(TrainingRows rows, int batchSize) {
+        MinibatchIterator batches(TrainingRows rows, int batchSize) {
             if (rows instanceof FeatureSet inMemory) {
                 return inMemory.withViews(fit::standardized).batches(batchSize, spec.seed());
             }
-            DataSetIterator batches = rows.batches(batchSize, spec.seed());
+            MinibatchIterator batches = rows.batches(batchSize, spec.seed());
             batches.setPreProcessor(batch -> batch.setFeatures(fit.standardized(batch.getFeatures())));
             return batches;
         }
@@ -186,11 +186,12 @@ public final class HeadTrainer {
         fit(head, train.batches(batchSize, seed), epochs, seed, listeners);
     }
 
-    private static void fit(ComputationGraph graph, DataSetIterator batches, int epochs, long seed,
+    private static void fit(ComputationGraph graph, MinibatchIterator batches, int epochs, long seed,
                             List<TrainingListener> listeners) {
         graph.setListeners(listeners);
         Nd4j.getRandom().setSeed(seed);
-        graph.fit(batches, epochs);
+        // DL4J's fit is done with a batch when it asks for the next (it does not prefetch a MinibatchIterator)
+        graph.fit(batches.releasingEachBatch(), epochs);
         graph.setListeners(List.of());
     }
 }

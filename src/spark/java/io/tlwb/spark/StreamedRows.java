@@ -14,7 +14,6 @@ import io.tlwb.model.FeatureStatistics;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.stat.Summarizer;
 import org.apache.spark.sql.Column;
@@ -22,7 +21,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -85,7 +83,7 @@ final class StreamedRows implements TrainingRows {
     }
 
     @Override
-    public DataSetIterator batches(int batchSize, long seed) {
+    public MinibatchIterator batches(int batchSize, long seed) {
         return new Batches(batchSize, seed);
     }
 
@@ -126,10 +124,7 @@ final class StreamedRows implements TrainingRows {
         }
 
         @Override
-        public DataSet next(int num) {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
+        protected DataSet nextBatch(int num) {
             float[][] x = new float[num][];
             float[][] y = new float[num][];
             int n = 0;
@@ -140,8 +135,7 @@ final class StreamedRows implements TrainingRows {
                 y[n][row.getInt(0)] = 1f;
                 n++;
             }
-            return preProcessed(new DataSet(Nd4j.createFromArray(Arrays.copyOf(x, n)),
-                    Nd4j.createFromArray(Arrays.copyOf(y, n))));
+            return new DataSet(Nd4j.createFromArray(Arrays.copyOf(x, n)), Nd4j.createFromArray(Arrays.copyOf(y, n)));
         }
 
         @Override

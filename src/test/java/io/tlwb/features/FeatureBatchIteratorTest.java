@@ -1,6 +1,7 @@
 package io.tlwb.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -53,6 +54,31 @@ class FeatureBatchIteratorTest {
             assertEquals(n, seen.size());
             assertEquals(Set.of(0, 1), viewsUsed, "both views are drawn");
             batches.reset();
+        }
+    }
+
+    @Test
+    void releasingFreesEachBatchWhenTheNextIsAskedForAndGivesTheSameBatches() {
+        FeatureSet set = twoViews(20);
+        FeatureBatchIterator kept = new FeatureBatchIterator(set, 8, 3);
+        MinibatchIterator released = new FeatureBatchIterator(set, 8, 3).releasingEachBatch();
+        for (int epoch = 0; epoch < 2; epoch++) {
+            DataSet previous = null;
+            while (kept.hasNext()) {
+                DataSet expected = kept.next();
+                DataSet batch = released.next();
+                if (previous != null) {
+                    assertTrue(previous.getFeatures().wasClosed() && previous.getLabels().wasClosed(),
+                            "the batch before is freed");
+                }
+                assertEquals(expected.getFeatures(), batch.getFeatures());
+                assertEquals(expected.getLabels(), batch.getLabels());
+                assertFalse(expected.getFeatures().wasClosed(), "without releasing, batches are left to the collector");
+                previous = batch;
+            }
+            assertFalse(released.hasNext());
+            kept.reset();
+            released.reset();
         }
     }
 
