@@ -1,21 +1,38 @@
 package io.tlwb.engine;
 
+import java.util.Arrays;
+
 /**
  * Chooses the threads for a single image, which cannot be split across cores: one plan threaded over every core is
  * fastest on a quiet machine (1.6x one core here), but when other processes hold cores, OpenMP's threads wait at
  * every layer for a descheduled peer (2.6x slower than quiet with one core busy, measured) while a single-threaded
  * plan keeps its full speed. So both are timed now and then and the faster one is used: no environment variable to
- * set, and a change of load is followed within a few dozen calls.
+ * set; a choice that gets slower is left after two calls, and one that gets faster is found within two probes.
  */
 final class SingleImageThreads {
 
-    /** One call in this many tries the other choice, to notice when the load has changed. */
+    /** One call in this many starts a probe of the other choice, to notice when the load has changed. */
     private static final int PROBE_EVERY = 32;
-    private static final double SMOOTHING = 0.25;
+    /**
+     * Calls in a probe. The first call after a switch is not timed: it finds the other plan's buffers out of the
+     * caches (or not yet touched) and OpenMP's threads asleep. Timing it made a cold threaded run look slower than a
+     * warm single-threaded one, and a launch that started on one thread stayed there: batch 1 at 160 px (width 1.0)
+     * ran at 1.3 ms in some launches and 1.9-2.1 ms in others, measured.
+     */
+    private static final int PROBE_CALLS = 2;
+    /**
+     * Timed calls kept per choice; the median of them is its cost. A smoothed mean let one call stalled by the system
+     * (13 ms among 1.6 ms ones) hand the choice to the slower single thread for about 200 calls.
+     */
+    private static final int WINDOW = 3;
 
-    /** Smoothed seconds per call: [0] threaded over every core, [1] one thread; NaN until tried. */
-    private final double[] seconds = {Double.NaN, Double.NaN};
+    /** The last timed seconds per call, as a ring: [0] threaded over every core, [1] one thread. */
+    private final double[][] recent = new double[2][WINDOW];
+    private final int[] timedCalls = new int[2];
     private long calls;
+    private int probeCallsLeft;
+    private int lastChoice = -1;
+    private boolean timed;
 
     /** The threads for the next call, given the cores the engine may use. */
     synchronized int choose(int cores) {
@@ -23,22 +40,35 @@ final class SingleImageThreads {
             return 1;
         }
         calls++;
-        int best;
-        if (Double.isNaN(seconds[0]) || Double.isNaN(seconds[1])) {
-            best = Double.isNaN(seconds[0]) ? 0 : 1;
+        int choice;
+        if (timedCalls[0] == 0 || timedCalls[1] == 0) {
+            choice = timedCalls[0] == 0 ? 0 : 1;
         } else {
-            best = seconds[0] <= seconds[1] ? 0 : 1;
-            if (calls % PROBE_EVERY == 0) {
-                best = 1 - best;
+            if (probeCallsLeft == 0 && calls % PROBE_EVERY == 0) {
+                probeCallsLeft = PROBE_CALLS;
             }
+            int best = cost(0) <= cost(1) ? 0 : 1;
+            choice = probeCallsLeft > 0 ? 1 - best : best;
+            probeCallsLeft = Math.max(0, probeCallsLeft - 1);
         }
-        return best == 0 ? cores : 1;
+        timed = choice == lastChoice;
+        lastChoice = choice;
+        return choice == 0 ? cores : 1;
     }
 
-    /** Records how long a call with {@code threads} took. */
+    /** Records how long the call just chosen, with {@code threads}, took (ignored for a call after a switch). */
     synchronized void record(int threads, long nanos) {
+        if (!timed) {
+            return;
+        }
         int index = threads == 1 ? 1 : 0;
-        double s = nanos / 1e9;
-        seconds[index] = Double.isNaN(seconds[index]) ? s : seconds[index] + SMOOTHING * (s - seconds[index]);
+        recent[index][timedCalls[index]++ % WINDOW] = nanos / 1e9;
+    }
+
+    /** The median of choice {@code index}'s last timed calls (of those made so far, when fewer than the window). */
+    private double cost(int index) {
+        double[] kept = Arrays.copyOf(recent[index], Math.min(WINDOW, timedCalls[index]));
+        Arrays.sort(kept);
+        return kept[kept.length / 2];
     }
 }
