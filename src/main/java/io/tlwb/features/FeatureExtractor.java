@@ -6,12 +6,9 @@ import io.tlwb.data.Augmentation;
 import io.tlwb.data.ImagePipeline;
 import io.tlwb.data.LabeledImage;
 import java.io.PrintStream;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -128,7 +125,7 @@ public final class FeatureExtractor {
                 for (View view : fixed) {
                     store(view, batch, rows.get(view), images, decoded.getFeatures(), writes);
                 }
-                release(decoded.getFeatures(), decoded.getLabels());
+                OffHeap.release(decoded.getFeatures(), decoded.getLabels());
                 done += batch.size();
                 if (bar != null) {
                     bar.stepBy(batch.size());
@@ -164,8 +161,8 @@ public final class FeatureExtractor {
                 }
             });
         }
-        release(outputs);
-        release(input == decoded ? null : input);
+        OffHeap.release(outputs);
+        OffHeap.release(input == decoded ? null : input);
         List<Integer> lacking = indicesWhere(features.length, k -> into[batch.get(k)] == null);
         for (int k : lacking) {
             into[batch.get(k)] = features[k];
@@ -193,7 +190,7 @@ public final class FeatureExtractor {
                 INDArray output = featurizer.featurize(batch.getFeatures());
                 float[][] features = FloatRows.of(output);
                 // free the batch's off-heap memory now rather than when the JVM next collects
-                release(output, batch.getFeatures(), batch.getLabels());
+                OffHeap.release(output, batch.getFeatures(), batch.getLabels());
                 List<Integer> indices = missing.subList(done, done + features.length);
                 for (int k = 0; k < features.length; k++) {
                     into[indices.get(k)] = features[k];
@@ -214,15 +211,6 @@ public final class FeatureExtractor {
     /** The indices below {@code n} that {@code test} holds for, in order. */
     private static List<Integer> indicesWhere(int n, IntPredicate test) {
         return IntStream.range(0, n).filter(test).boxed().toList();
-    }
-
-    private static void release(INDArray... arrays) {
-        Set<INDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (INDArray array : arrays) {
-            if (array != null && seen.add(array) && array.closeable()) {
-                array.close();
-            }
-        }
     }
 
     private ProgressBar progressBar(String task, int total) {

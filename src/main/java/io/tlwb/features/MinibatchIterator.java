@@ -70,11 +70,7 @@ public abstract class MinibatchIterator implements DataSetIterator {
     }
 
     private void releaseLastBatch() {
-        for (INDArray array : lastBatch) {
-            if (!array.wasClosed() && array.closeable()) {
-                array.close();
-            }
-        }
+        OffHeap.release(lastBatch.toArray(INDArray[]::new));
         lastBatch.clear();
     }
 
