@@ -28,8 +28,10 @@ class FloatRowsTest {
     void leavesTheMatrixAsItWas() {
         INDArray matrix = Nd4j.rand(DataType.FLOAT, 3, 4);
         INDArray before = matrix.dup();
-        FloatRows.of(matrix);
+        float[][] rows = FloatRows.of(matrix);
         assertArrayEquals(before.toFloatMatrix(), matrix.toFloatMatrix());
+        matrix.assign(0);
+        assertArrayEquals(before.toFloatMatrix(), rows, "the rows are copies, not the matrix's memory");
     }
 
     @Test
