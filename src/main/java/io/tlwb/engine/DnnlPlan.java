@@ -1,73 +1,30 @@
 package io.tlwb.engine;
 
 import static io.tlwb.engine.Dnnl.check;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_ATTR_POST_OP_DW;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_dw_k3s1p1;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_query_exec_arg_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_dilated_convolution_forward_desc_init;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_clip;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_get_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nhwc;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_avg_exclude_padding;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_forward_desc_init;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_sum;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 
-import io.tlwb.engine.BaseProgram.Clip;
 import io.tlwb.engine.BaseProgram.Conv;
-import io.tlwb.engine.BaseProgram.PostOp;
+import io.tlwb.engine.Primitives.Step;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.bytedeco.dnnl.const_dnnl_op_desc_t;
-import org.bytedeco.dnnl.dnnl_convolution_desc_t;
-import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
-import org.bytedeco.dnnl.dnnl_pooling_desc_t;
-import org.bytedeco.dnnl.dnnl_post_ops;
-import org.bytedeco.dnnl.dnnl_primitive;
-import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * A {@link BaseProgram} as oneDNN primitives for one batch size and image size, built once and run many times.
@@ -92,19 +49,12 @@ final class DnnlPlan implements AutoCloseable {
     private final List<Step> pool;
     private final List<Step> toNhwc;
     /** Every native object the plan created, destroyed on close (the shared weights are the engine's). */
-    private final List<dnnl_primitive_desc> descs = new ArrayList<>();
-    private final List<dnnl_primitive> primitives = new ArrayList<>();
-    private final List<dnnl_memory> memories = new ArrayList<>();
-    private final Constants constants;
+    private final Primitives natives;
     private boolean closed;
-
-    /** A primitive with its arguments, bound once. */
-    private record Step(dnnl_primitive primitive, dnnl_exec_arg_t args, int count) {
-    }
 
     DnnlPlan(BaseProgram program, Constants constants, long batch, long height, long width, InputLayout layout) {
         this.batch = batch;
-        this.constants = constants;
+        this.natives = new Primitives(constants);
         check(dnnl_stream_create(stream, Dnnl.cpu(), dnnl_stream_default_flags), "creating a stream");
         List<Conv> convs = program.convs();
         long[][] sizes = program.valueSizes(height, width);
@@ -115,7 +65,7 @@ final class DnnlPlan implements AutoCloseable {
             valueMd[v] = Dnnl.floats(dnnl_nChw16c, batch, convs.get(v - 1).outChannels(), sizes[v][0], sizes[v][1]);
         }
         dnnl_memory_desc_t userInputMd = Dnnl.floats(layout.dnnlTag, batch, 3, height, width);
-        userInput = track(Dnnl.memory(userInputMd, null));
+        userInput = natives.memory(userInputMd, null);
         BaseProgram.SideMaps side = program.sideMaps();
         int[] lastUse = lastUses(convs, out, side);
 
@@ -129,12 +79,13 @@ final class DnnlPlan implements AutoCloseable {
                     : Dnnl.floats(dnnl_format_tag_any, batch, 3, height, width);
             dnnl_memory_desc_t dst = valueMd[conv.sumInto() > 0 ? conv.sumInto() : i + 1];
             boolean sideMapsInside = side != null && side.value() == i + 1;
+            int[] padding = conv.padding(sizes[conv.input()][0], sizes[conv.input()][1]);
             if (i + 1 < convs.size() && !sideMapsInside && fusable(conv, convs.get(i + 1), i + 1, sizes, lastUse)) {
-                pds[i] = convolution(conv, src, dst, sizes[conv.input()], convs.get(i + 1));
+                pds[i] = natives.convolution(conv, src, dst, padding, convs.get(i + 1));
                 fusedWithNext[i] = pds[i] != null;
             }
             if (pds[i] == null) {
-                pds[i] = convolution(conv, src, dst, sizes[conv.input()], null);
+                pds[i] = natives.convolution(conv, src, dst, padding, null);
             }
             if (valueMd[conv.input()] == null) {
                 valueMd[0] = dnnl_primitive_desc_query_md(pds[i], dnnl_query_src_md, 0);
@@ -154,13 +105,13 @@ final class DnnlPlan implements AutoCloseable {
         // 3. the steps: input reorder, convolutions, read-outs
         int sideAfterStep = -1;
         if (reorderInput) {
-            steps.add(reorder(userInputMd, userInput, valueMd[0], valueMem[0]));
+            steps.add(natives.reorder(userInputMd, userInput, valueMd[0], valueMem[0]));
         }
         for (int i = 0; i < convs.size(); i++) {
             Conv conv = convs.get(i);
             Conv fused = fusedWithNext[i] ? convs.get(i + 1) : null;
             int dst = fused != null ? i + 2 : conv.sumInto() > 0 ? conv.sumInto() : i + 1;
-            steps.add(convolutionStep(conv, fused, pds[i], valueMem[conv.input()], valueMem[dst]));
+            steps.add(natives.convolutionStep(conv, fused, pds[i], valueMem[conv.input()], valueMem[dst]));
             if (fused != null) {
                 i++;
             }
@@ -172,8 +123,8 @@ final class DnnlPlan implements AutoCloseable {
         if (side != null) {
             long[] at = sizes[side.value()];
             dnnl_memory_desc_t sideMd = Dnnl.floats(dnnl_nhwc, batch, side.channels(), at[0], at[1]);
-            sideMapsOutput = track(Dnnl.memory(sideMd, null));
-            sideMapsReadOut = reorder(valueMd[side.value()], valueMem[side.value()], sideMd, sideMapsOutput);
+            sideMapsOutput = natives.memory(sideMd, null);
+            sideMapsReadOut = natives.reorder(valueMd[side.value()], valueMem[side.value()], sideMd, sideMapsOutput);
         } else {
             sideMapsOutput = null;
             sideMapsReadOut = null;
@@ -181,11 +132,11 @@ final class DnnlPlan implements AutoCloseable {
         long c = convs.get(out - 1).outChannels();
         long h = sizes[out][0];
         long w = sizes[out][1];
-        pooledOutput = track(Dnnl.memory(Dnnl.floats(dnnl_nchw, batch, c, 1, 1), null));
+        pooledOutput = natives.memory(Dnnl.floats(dnnl_nchw, batch, c, 1, 1), null);
         pool = globalAverage(valueMd[out], valueMem[out], c, h, w);
         dnnl_memory_desc_t mapsMd = Dnnl.floats(dnnl_nhwc, batch, c, h, w);
-        mapsOutput = track(Dnnl.memory(mapsMd, null));
-        toNhwc = List.of(reorder(valueMd[out], valueMem[out], mapsMd, mapsOutput));
+        mapsOutput = natives.memory(mapsMd, null);
+        toNhwc = List.of(natives.reorder(valueMd[out], valueMem[out], mapsMd, mapsOutput));
     }
 
     /**
@@ -260,15 +211,12 @@ final class DnnlPlan implements AutoCloseable {
         }
         Pointer[] slotBuffers = new Pointer[slots.size()];
         for (int s = 0; s < slots.size(); s++) {
-            dnnl_memory raw = track(Dnnl.memory(Dnnl.floats(dnnl_a, (slots.get(s)[0] + 3) / 4), Dnnl.ALLOCATE));
-            PointerPointer<Pointer> handle = new PointerPointer<>(1);
-            check(dnnl_memory_get_data_handle(raw, handle), "reading a buffer address");
-            slotBuffers[s] = handle.get(0);
+            slotBuffers[s] = natives.buffer(slots.get(s)[0]);
         }
         dnnl_memory[] valueMem = new dnnl_memory[values];
         for (int v = 0; v < values; v++) {
             if (slotOf[v] >= 0) {
-                valueMem[v] = track(Dnnl.memory(valueMd[v], slotBuffers[slotOf[v]]));
+                valueMem[v] = natives.memory(valueMd[v], slotBuffers[slotOf[v]]);
             }
         }
         for (int v = 1; v < values; v++) {
@@ -309,82 +257,7 @@ final class DnnlPlan implements AutoCloseable {
     }
 
     private void execute(Step step) {
-        check(dnnl_primitive_execute(step.primitive(), stream, step.count(), step.args()), "running a primitive");
-    }
-
-    /**
-     * The primitive descriptor of {@code conv} with its post-ops, and with {@code fusedDepthwise} appended as a
-     * depthwise post-op when not null; null then if oneDNN would run the pair with its slow reference fallback.
-     */
-    private dnnl_primitive_desc convolution(Conv conv, dnnl_memory_desc_t src, dnnl_memory_desc_t dst, long[] inSize,
-                                            Conv fusedDepthwise) {
-        int[] p = conv.padding(inSize[0], inSize[1]);
-        dnnl_convolution_desc_t desc = new dnnl_convolution_desc_t();
-        check(dnnl_dilated_convolution_forward_desc_init(desc, dnnl_forward_inference, dnnl_convolution_direct, src,
-                Constants.anyLayout(conv), Dnnl.floats(dnnl_a, conv.outChannels()), dst,
-                new long[]{conv.stride()[0], conv.stride()[1]},
-                new long[]{conv.dilation()[0] - 1, conv.dilation()[1] - 1}, new long[]{p[0], p[2]},
-                new long[]{p[1], p[3]}), "describing convolution " + conv.name());
-        dnnl_primitive_attr attr = new dnnl_primitive_attr();
-        check(dnnl_primitive_attr_create(attr), "creating attributes");
-        dnnl_post_ops postOps = new dnnl_post_ops();
-        check(dnnl_post_ops_create(postOps), "creating post-ops");
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        try {
-            appendPostOps(postOps, conv);
-            if (fusedDepthwise != null) {
-                check(dnnl_post_ops_append_dw_k3s1p1(postOps, dnnl_f32, dnnl_f32, dnnl_f32, 1, 0, new float[]{1f}),
-                        "fusing " + fusedDepthwise.name());
-                appendPostOps(postOps, fusedDepthwise);
-            }
-            check(dnnl_primitive_attr_set_post_ops(attr, postOps), "setting post-ops");
-            int status = dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(desc), attr, Dnnl.cpu(), null);
-            if (fusedDepthwise != null && status != dnnl_success) {
-                return null;
-            }
-            check(status, "planning convolution " + conv.name());
-        } finally {
-            dnnl_post_ops_destroy(postOps);
-            dnnl_primitive_attr_destroy(attr);
-        }
-        if (fusedDepthwise != null && Dnnl.implementation(pd).startsWith("ref")) {
-            dnnl_primitive_desc_destroy(pd);
-            return null;
-        }
-        descs.add(pd);
-        return pd;
-    }
-
-    private static void appendPostOps(dnnl_post_ops postOps, Conv conv) {
-        for (PostOp op : conv.postOps()) {
-            if (op instanceof Clip clip) {
-                double max = clip.activation().max();
-                check(max == 0 ? dnnl_post_ops_append_eltwise(postOps, 1f, dnnl_eltwise_relu, 0f, 0f)
-                        : dnnl_post_ops_append_eltwise(postOps, 1f, dnnl_eltwise_clip, 0f, (float) max),
-                        "adding an activation to " + conv.name());
-            } else {
-                check(dnnl_post_ops_append_sum(postOps, 1f), "adding a residual sum to " + conv.name());
-            }
-        }
-    }
-
-    private Step convolutionStep(Conv conv, Conv fusedDepthwise, dnnl_primitive_desc pd, dnnl_memory src,
-                                 dnnl_memory dst) {
-        dnnl_memory[] weightsAndBias = constants(conv, pd, DNNL_ARG_WEIGHTS);
-        if (fusedDepthwise == null) {
-            return step(pd, new int[]{DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
-                    src, weightsAndBias[0], weightsAndBias[1], dst);
-        }
-        dnnl_memory[] dw = constants(fusedDepthwise, pd, DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS);
-        return step(pd, new int[]{DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
-                        DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS, DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_BIAS},
-                src, weightsAndBias[0], weightsAndBias[1], dst, dw[0], dw[1]);
-    }
-
-    /** {@code conv}'s weights in the layout the kernel wants, and its bias, shared with the engine's other plans. */
-    private dnnl_memory[] constants(Conv conv, dnnl_primitive_desc pd, int weightsArg) {
-        dnnl_memory_desc_t weightsMd = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, weightsArg);
-        return new dnnl_memory[]{constants.weights(conv, weightsMd), constants.bias(conv)};
+        step.execute(stream);
     }
 
     /**
@@ -393,39 +266,9 @@ final class DnnlPlan implements AutoCloseable {
      */
     private List<Step> globalAverage(dnnl_memory_desc_t srcMd, dnnl_memory src, long c, long h, long w) {
         dnnl_memory_desc_t pooledMd = Dnnl.floats(dnnl_nChw16c, batch, c, 1, 1);
-        dnnl_pooling_desc_t desc = new dnnl_pooling_desc_t();
-        check(dnnl_pooling_forward_desc_init(desc, dnnl_forward_inference, dnnl_pooling_avg_exclude_padding, srcMd,
-                pooledMd, new long[]{1, 1}, new long[]{h, w}, new long[]{0, 0}, new long[]{0, 0}), "describing pooling");
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(desc), null, Dnnl.cpu(), null),
-                "planning pooling");
-        descs.add(pd);
-        dnnl_memory pooled = track(Dnnl.memory(pooledMd, Dnnl.ALLOCATE));
-        Step pool = step(pd, new int[]{DNNL_ARG_SRC, DNNL_ARG_DST}, src, pooled);
-        return List.of(pool, reorder(pooledMd, pooled, Dnnl.floats(dnnl_nchw, batch, c, 1, 1), pooledOutput));
-    }
-
-    private Step reorder(dnnl_memory_desc_t fromMd, dnnl_memory from, dnnl_memory_desc_t toMd, dnnl_memory to) {
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        check(dnnl_reorder_primitive_desc_create(pd, fromMd, Dnnl.cpu(), toMd, Dnnl.cpu(), null), "planning a reorder");
-        descs.add(pd);
-        return step(pd, new int[]{DNNL_ARG_FROM, DNNL_ARG_TO}, from, to);
-    }
-
-    private Step step(dnnl_primitive_desc pd, int[] kinds, dnnl_memory... memories) {
-        dnnl_primitive primitive = new dnnl_primitive();
-        check(dnnl_primitive_create(primitive, pd), "creating a primitive");
-        primitives.add(primitive);
-        dnnl_exec_arg_t args = new dnnl_exec_arg_t(kinds.length);
-        for (int k = 0; k < kinds.length; k++) {
-            args.getPointer(k).arg(kinds[k]).memory(memories[k]);
-        }
-        return new Step(primitive, args, kinds.length);
-    }
-
-    private dnnl_memory track(dnnl_memory memory) {
-        memories.add(memory);
-        return memory;
+        dnnl_memory pooled = natives.memory(pooledMd, Dnnl.ALLOCATE);
+        return List.of(natives.globalAverage(srcMd, src, pooledMd, pooled, h, w),
+                natives.reorder(pooledMd, pooled, Dnnl.floats(dnnl_nchw, batch, c, 1, 1), pooledOutput));
     }
 
     @Override
@@ -434,9 +277,7 @@ final class DnnlPlan implements AutoCloseable {
             return;
         }
         closed = true;
-        primitives.forEach(p -> dnnl_primitive_destroy(p));
-        descs.forEach(d -> dnnl_primitive_desc_destroy(d));
-        memories.forEach(m -> dnnl_memory_destroy(m));
+        natives.close();
         dnnl_stream_destroy(stream);
     }
 }

@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -24,11 +23,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * activations and residual adds fused) and run as oneDNN plans built on first use for each batch and image size and
  * kept. Equal to the DL4J graph it came from to float rounding (tested on every weight source).
  *
- * <p>How the cores are used, measured on 2 AVX-512 cores: a single image runs on one plan threaded over every core
- * (the lowest latency on a quiet machine; {@link SingleImageThreads} switches to one thread under load); a batch is cut into chunks of {@value #CHUNK} images that one single-threaded plan per core
- * takes in turn, each writing its rows straight into the output. Independent single-threaded plans avoid OpenMP's
- * synchronization after every layer (1.2-1.4x the throughput of one plan threaded over both cores) and balance
- * themselves when another process takes a core.
+ * <p>How the cores are used, measured on 2 AVX-512 cores, always with single-threaded oneDNN primitives (OpenMP's
+ * synchronization after every layer cost 1.2-1.4x in throughput):
+ * <ul>
+ *   <li>a batch is cut into chunks of {@value #CHUNK} images that one plan per core takes in turn, each writing its
+ *       rows straight into the output; they balance themselves when another process takes a core;</li>
+ *   <li>a single image is split by rows over every core ({@link RowSplitPlan}; the lowest latency on a quiet
+ *       machine), or runs on one core when other processes hold the others ({@link SingleImageThreads} chooses).</li>
+ * </ul>
  *
  * <p>An instance is for one thread at a time ({@link #newInstance()} gives another thread its own plans over the same
  * compiled weights); its worker threads and native memory are freed when it is garbage-collected.
@@ -176,11 +178,18 @@ public final class FrozenBase implements AutoCloseable {
                     rowLength * Float.BYTES, sideRowLength * Float.BYTES, pooled, layout != null ? layout : InputLayout.NHWC);
             int count = threads;
             if (batch == 1) {
-                int chosen = singleImage.choose(count);
-                DnnlPlan plan = workers.plan(0, program, job, 1, chosen);
-                long start = System.nanoTime(); // after planning: only the run counts
-                job.run(plan, 0, chosen);
-                singleImage.record(chosen, System.nanoTime() - start);
+                int parts = singleImage.choose(count);
+                long start;
+                if (parts > 1) {
+                    RowSplitPlan plan = workers.rowPlan(program, job, parts);
+                    start = System.nanoTime(); // after planning: only the run counts
+                    workers.runImage(plan, job);
+                } else {
+                    DnnlPlan plan = workers.plan(0, program, job, 1);
+                    start = System.nanoTime();
+                    job.run(plan, 0);
+                }
+                singleImage.record(parts, System.nanoTime() - start);
             } else {
                 workers.runSplit(program, job, count);
             }
@@ -194,25 +203,19 @@ public final class FrozenBase implements AutoCloseable {
     /** One call's buffers: where image {@code i}'s input, output row and side-maps row (0: none) start. */
     private record Batch(long input, long output, long sideMaps, int size, long h, long w, long inputBytes,
                          long outputBytes, long sideMapsBytes, boolean pooled, InputLayout layout) {
-        /** Runs the images from {@code from} that fill {@code plan}'s batch through it, OpenMP at {@code ompThreads}. */
-        void run(DnnlPlan plan, int from, int ompThreads) {
+        /** Runs the images from {@code from} that fill {@code plan}'s batch through it, on this thread alone. */
+        void run(DnnlPlan plan, int from) {
             // OpenMP's thread count is the calling thread's: set for the run, given back after
-            OpenMpThreads.run(ompThreads, () -> plan.run(new Address(input + from * inputBytes),
+            OpenMpThreads.run(1, () -> plan.run(new Address(input + from * inputBytes),
                     new Address(output + from * outputBytes), pooled,
                     sideMaps == 0 ? null : new Address(sideMaps + from * sideMapsBytes)));
         }
     }
 
-    /** A pointer at an address computed in Java: a chunk's place in the caller's buffers. */
-    private static final class Address extends Pointer {
-        Address(long address) {
-            this.address = address;
-        }
-    }
-
     /**
      * The plans of the calling thread (worker 0) and of the extra worker threads, each keyed by (batch, height,
-     * width, threads, input layout) and least recently used first; run by the cleaner, it frees them and stops the threads.
+     * width, input layout), and the single-image split plans, keyed by (height, width, parts, input layout), least
+     * recently used first; run by the cleaner, it frees them and stops the threads.
      */
     private static final class Workers implements Runnable {
         private static final int PLANS_KEPT = 4;
@@ -222,16 +225,16 @@ public final class FrozenBase implements AutoCloseable {
         private int poolSize;
 
         /** Worker {@code worker}'s plan for {@code batch} of {@code job}'s images, made on first use. */
-        synchronized DnnlPlan plan(int worker, BaseProgram program, Batch job, long batch, int ompThreads) {
+        synchronized DnnlPlan plan(int worker, BaseProgram program, Batch job, long batch) {
             while (plans.size() <= worker) {
                 plans.add(new LinkedHashMap<>(8, 0.75f, true));
             }
             Map<List<Long>, DnnlPlan> own = plans.get(worker);
-            List<Long> key = List.of(batch, job.h(), job.w(), (long) ompThreads, (long) job.layout().ordinal());
+            List<Long> key = List.of(batch, job.h(), job.w(), (long) job.layout().ordinal());
             DnnlPlan plan = own.get(key);
             if (plan == null) {
                 // oneDNN picks its kernels for the thread count it is planned at
-                plan = OpenMpThreads.call(ompThreads, () -> new DnnlPlan(program, constants, batch, job.h(), job.w(),
+                plan = OpenMpThreads.call(1, () -> new DnnlPlan(program, constants, batch, job.h(), job.w(),
                         job.layout()));
                 own.put(key, plan);
                 if (own.size() > PLANS_KEPT) {
@@ -241,6 +244,42 @@ public final class FrozenBase implements AutoCloseable {
                 }
             }
             return plan;
+        }
+
+        private final Map<List<Long>, RowSplitPlan> rowPlans = new LinkedHashMap<>(8, 0.75f, true);
+        private SplitRunner runner;
+
+        /** The plan splitting one image of {@code job}'s size over {@code parts} cores, made on first use. */
+        synchronized RowSplitPlan rowPlan(BaseProgram program, Batch job, int parts) {
+            List<Long> key = List.of(job.h(), job.w(), (long) parts, (long) job.layout().ordinal());
+            RowSplitPlan plan = rowPlans.get(key);
+            if (plan == null) {
+                plan = OpenMpThreads.call(1, () -> new RowSplitPlan(program, constants, parts, job.h(), job.w(),
+                        job.layout()));
+                rowPlans.put(key, plan);
+                if (rowPlans.size() > PLANS_KEPT) {
+                    var eldest = rowPlans.entrySet().iterator().next();
+                    eldest.getValue().close();
+                    rowPlans.remove(eldest.getKey());
+                }
+            }
+            return plan;
+        }
+
+        /** {@code job}'s one image through {@code plan}, this thread and helper threads each running a part. */
+        void runImage(RowSplitPlan plan, Batch job) {
+            runner(plan.parts()).run(plan, new Address(job.input()), new Address(job.output()), job.pooled(),
+                    job.sideMaps() == 0 ? null : new Address(job.sideMaps()));
+        }
+
+        private synchronized SplitRunner runner(int parts) {
+            if (runner == null || runner.parts() != parts) {
+                if (runner != null) {
+                    runner.close();
+                }
+                runner = new SplitRunner(parts);
+            }
+            return runner;
         }
 
         /** Chunks of the batch, taken in turn by {@code count} single-threaded plans, one per core. */
@@ -283,7 +322,7 @@ public final class FrozenBase implements AutoCloseable {
             for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
                 int from = c * CHUNK;
                 int n = Math.min(CHUNK, job.size() - from);
-                job.run(plan(worker, program, job, n, 1), from, 1);
+                job.run(plan(worker, program, job, n), from);
             }
         }
 
@@ -306,6 +345,11 @@ public final class FrozenBase implements AutoCloseable {
         public synchronized void run() {
             plans.forEach(own -> own.values().forEach(DnnlPlan::close));
             plans.clear();
+            rowPlans.values().forEach(RowSplitPlan::close);
+            rowPlans.clear();
+            if (runner != null) {
+                runner.close();
+            }
             constants.close();
             if (pool != null) {
                 pool.shutdown();

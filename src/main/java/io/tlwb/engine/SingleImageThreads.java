@@ -3,11 +3,11 @@ package io.tlwb.engine;
 import java.util.Arrays;
 
 /**
- * Chooses the threads for a single image, which cannot be split across cores: one plan threaded over every core is
- * fastest on a quiet machine (1.6x one core here), but when other processes hold cores, OpenMP's threads wait at
- * every layer for a descheduled peer (2.6x slower than quiet with one core busy, measured) while a single-threaded
- * plan keeps its full speed. So both are timed now and then and the faster one is used: no environment variable to
- * set; a choice that gets slower is left after two calls, and one that gets faster is found within two probes.
+ * Chooses the cores for a single image: splitting it over every core is fastest on a quiet machine, but when other
+ * processes hold cores, the parts wait at every meeting for a descheduled peer (with OpenMP's split, 2.6x slower than
+ * quiet with one core busy, measured) while a single-threaded plan keeps its full speed. So both are timed now and
+ * then and the faster one is used: no environment variable to set; a choice that gets slower is left after two
+ * calls, and one that gets faster is found within two probes.
  */
 final class SingleImageThreads {
 
@@ -15,7 +15,7 @@ final class SingleImageThreads {
     private static final int PROBE_EVERY = 32;
     /**
      * Calls in a probe. The first call after a switch is not timed: it finds the other plan's buffers out of the
-     * caches (or not yet touched) and OpenMP's threads asleep. Timing it made a cold threaded run look slower than a
+     * caches (or not yet touched) and the other cores' threads asleep. Timing it made a cold threaded run look slower than a
      * warm single-threaded one, and a launch that started on one thread stayed there: batch 1 at 160 px (width 1.0)
      * ran at 1.3 ms in some launches and 1.9-2.1 ms in others, measured.
      */
@@ -26,7 +26,7 @@ final class SingleImageThreads {
      */
     private static final int WINDOW = 3;
 
-    /** The last timed seconds per call, as a ring: [0] threaded over every core, [1] one thread. */
+    /** The last timed seconds per call, as a ring: [0] split over every core, [1] one core. */
     private final double[][] recent = new double[2][WINDOW];
     private final int[] timedCalls = new int[2];
     private long calls;

@@ -81,7 +81,9 @@ class PredictorTest {
             }
             Predictor.Explanation e = predictor.explain(image.file());
             assertEquals(32, e.overlay().getWidth());
-            assertEquals(maps[e.result().label().equals("ants") ? 0 : 1][0][0], e.map()[0][0]);
+            // one image runs split over the cores or on one core, whichever is faster then: last-digit rounding
+            float expected = maps[e.result().label().equals("ants") ? 0 : 1][0][0];
+            assertEquals(expected, e.map()[0][0], 1e-5f * Math.max(1f, Math.abs(expected)));
         }
     }
 }
