@@ -10,9 +10,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nhwc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 
 import io.tlwb.engine.BaseProgram.Conv;
@@ -37,7 +34,7 @@ import org.bytedeco.javacpp.Pointer;
 final class DnnlPlan implements AutoCloseable {
 
     private final long batch;
-    private final dnnl_stream stream = new dnnl_stream();
+    private final dnnl_stream stream;
     private final dnnl_memory userInput;
     private final dnnl_memory pooledOutput;
     private final dnnl_memory mapsOutput;
@@ -55,7 +52,7 @@ final class DnnlPlan implements AutoCloseable {
     DnnlPlan(BaseProgram program, Constants constants, long batch, long height, long width, InputLayout layout) {
         this.batch = batch;
         this.natives = new Primitives(constants);
-        check(dnnl_stream_create(stream, Dnnl.cpu(), dnnl_stream_default_flags), "creating a stream");
+        this.stream = natives.stream();
         List<Conv> convs = program.convs();
         long[][] sizes = program.valueSizes(height, width);
         int values = convs.size() + 1;
@@ -184,39 +181,19 @@ final class DnnlPlan implements AutoCloseable {
     private dnnl_memory[] bindBuffers(List<Conv> convs, dnnl_memory_desc_t[] valueMd, int[] lastUse,
                                       boolean[] fusedWithNext, boolean reorderInput) {
         int values = valueMd.length;
-        List<long[]> slots = new ArrayList<>(); // {bytes, busy until step}
-        int[] slotOf = new int[values];
-        Arrays.fill(slotOf, -1);
+        long[] bytes = new long[values];
+        int[] writtenAt = new int[values];
         for (int v = reorderInput ? 0 : 1; v < values; v++) {
             boolean intoSkip = v > 0 && convs.get(v - 1).sumInto() > 0;
             boolean insideFusedPair = v > 0 && fusedWithNext[v - 1];
-            if (intoSkip || insideFusedPair) {
-                continue;
-            }
-            int writtenAt = v >= 2 && fusedWithNext[v - 2] ? v - 2 : v - 1;
-            long bytes = dnnl_memory_desc_get_size(valueMd[v]);
-            int slot = -1;
-            for (int s = 0; s < slots.size() && slot < 0; s++) {
-                if (slots.get(s)[1] < writtenAt) {
-                    slot = s;
-                }
-            }
-            if (slot < 0) {
-                slot = slots.size();
-                slots.add(new long[]{0, 0});
-            }
-            slots.get(slot)[0] = Math.max(slots.get(slot)[0], bytes);
-            slots.get(slot)[1] = lastUse[v];
-            slotOf[v] = slot;
+            bytes[v] = intoSkip || insideFusedPair ? 0 : dnnl_memory_desc_get_size(valueMd[v]);
+            writtenAt[v] = v >= 2 && fusedWithNext[v - 2] ? v - 2 : v - 1;
         }
-        Pointer[] slotBuffers = new Pointer[slots.size()];
-        for (int s = 0; s < slots.size(); s++) {
-            slotBuffers[s] = natives.buffer(slots.get(s)[0]);
-        }
+        Pointer[] buffers = natives.buffersByLiveness(bytes, writtenAt, lastUse);
         dnnl_memory[] valueMem = new dnnl_memory[values];
         for (int v = 0; v < values; v++) {
-            if (slotOf[v] >= 0) {
-                valueMem[v] = natives.memory(valueMd[v], slotBuffers[slotOf[v]]);
+            if (buffers[v] != null) {
+                valueMem[v] = natives.memory(valueMd[v], buffers[v]);
             }
         }
         for (int v = 1; v < values; v++) {
@@ -278,6 +255,5 @@ final class DnnlPlan implements AutoCloseable {
         }
         closed = true;
         natives.close();
-        dnnl_stream_destroy(stream);
     }
 }

@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -220,7 +222,9 @@ public final class FrozenBase implements AutoCloseable {
     private static final class Workers implements Runnable {
         private static final int PLANS_KEPT = 4;
         private final List<Map<List<Long>, DnnlPlan>> plans = new ArrayList<>();
+        private final Map<List<Long>, RowSplitPlan> rowPlans = new LinkedHashMap<>(8, 0.75f, true);
         private final Constants constants = new Constants();
+        private SplitRunner runner;
         private ExecutorService pool;
         private int poolSize;
 
@@ -229,38 +233,29 @@ public final class FrozenBase implements AutoCloseable {
             while (plans.size() <= worker) {
                 plans.add(new LinkedHashMap<>(8, 0.75f, true));
             }
-            Map<List<Long>, DnnlPlan> own = plans.get(worker);
             List<Long> key = List.of(batch, job.h(), job.w(), (long) job.layout().ordinal());
-            DnnlPlan plan = own.get(key);
-            if (plan == null) {
-                // oneDNN picks its kernels for the thread count it is planned at
-                plan = OpenMpThreads.call(1, () -> new DnnlPlan(program, constants, batch, job.h(), job.w(),
-                        job.layout()));
-                own.put(key, plan);
-                if (own.size() > PLANS_KEPT) {
-                    var eldest = own.entrySet().iterator().next();
-                    eldest.getValue().close();
-                    own.remove(eldest.getKey());
-                }
-            }
-            return plan;
+            // oneDNN picks its kernels for the thread count it is planned at
+            return cached(plans.get(worker), key, () -> OpenMpThreads.call(1, () -> new DnnlPlan(program, constants,
+                    batch, job.h(), job.w(), job.layout())), DnnlPlan::close);
         }
-
-        private final Map<List<Long>, RowSplitPlan> rowPlans = new LinkedHashMap<>(8, 0.75f, true);
-        private SplitRunner runner;
 
         /** The plan splitting one image of {@code job}'s size over {@code parts} cores, made on first use. */
         synchronized RowSplitPlan rowPlan(BaseProgram program, Batch job, int parts) {
             List<Long> key = List.of(job.h(), job.w(), (long) parts, (long) job.layout().ordinal());
-            RowSplitPlan plan = rowPlans.get(key);
+            return cached(rowPlans, key, () -> OpenMpThreads.call(1, () -> new RowSplitPlan(program, constants, parts,
+                    job.h(), job.w(), job.layout())), RowSplitPlan::close);
+        }
+
+        /** The plan under {@code key}, made on first use; the least recently used beyond {@value #PLANS_KEPT} is freed. */
+        private static <P> P cached(Map<List<Long>, P> plans, List<Long> key, Supplier<P> make, Consumer<P> free) {
+            P plan = plans.get(key);
             if (plan == null) {
-                plan = OpenMpThreads.call(1, () -> new RowSplitPlan(program, constants, parts, job.h(), job.w(),
-                        job.layout()));
-                rowPlans.put(key, plan);
-                if (rowPlans.size() > PLANS_KEPT) {
-                    var eldest = rowPlans.entrySet().iterator().next();
-                    eldest.getValue().close();
-                    rowPlans.remove(eldest.getKey());
+                plan = make.get();
+                plans.put(key, plan);
+                if (plans.size() > PLANS_KEPT) {
+                    var eldest = plans.entrySet().iterator().next();
+                    free.accept(eldest.getValue());
+                    plans.remove(eldest.getKey());
                 }
             }
             return plan;

@@ -35,6 +35,9 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_exec_arg_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 
 import io.tlwb.engine.BaseProgram.Clip;
@@ -74,9 +77,18 @@ final class Primitives implements AutoCloseable {
     private final List<dnnl_primitive_desc> descs = new ArrayList<>();
     private final List<dnnl_primitive> primitives = new ArrayList<>();
     private final List<dnnl_memory> memories = new ArrayList<>();
+    private final List<dnnl_stream> streams = new ArrayList<>();
 
     Primitives(Constants constants) {
         this.constants = constants;
+    }
+
+    /** A stream to run steps on, for one thread. */
+    dnnl_stream stream() {
+        dnnl_stream stream = new dnnl_stream();
+        check(dnnl_stream_create(stream, Dnnl.cpu(), dnnl_stream_default_flags), "creating a stream");
+        streams.add(stream);
+        return stream;
     }
 
     /** A memory over {@code handle} ({@link Dnnl#ALLOCATE} for its own buffer, null to bind one later). */
@@ -92,6 +104,41 @@ final class Primitives implements AutoCloseable {
         PointerPointer<Pointer> handle = new PointerPointer<>(1);
         check(dnnl_memory_get_data_handle(raw, handle), "reading a buffer address");
         return handle.get(0);
+    }
+
+    /**
+     * Buffers for a plan's values by liveness: value {@code v} needs {@code bytes[v]} (0: none of its own) from step
+     * {@code writtenAt[v]} to step {@code lastRead[v]}, and takes the buffer of a value last read before that write,
+     * or a new one. Returns each value's buffer, null where it needs none.
+     */
+    Pointer[] buffersByLiveness(long[] bytes, int[] writtenAt, int[] lastRead) {
+        List<long[]> slots = new ArrayList<>(); // {bytes, busy until step}
+        int[] slotOf = new int[bytes.length];
+        for (int v = 0; v < bytes.length; v++) {
+            slotOf[v] = -1;
+            if (bytes[v] == 0) {
+                continue;
+            }
+            int slot = 0;
+            while (slot < slots.size() && slots.get(slot)[1] >= writtenAt[v]) {
+                slot++;
+            }
+            if (slot == slots.size()) {
+                slots.add(new long[2]);
+            }
+            slots.get(slot)[0] = Math.max(slots.get(slot)[0], bytes[v]);
+            slots.get(slot)[1] = lastRead[v];
+            slotOf[v] = slot;
+        }
+        Pointer[] slotBuffers = new Pointer[slots.size()];
+        for (int slot = 0; slot < slots.size(); slot++) {
+            slotBuffers[slot] = buffer(slots.get(slot)[0]);
+        }
+        Pointer[] buffers = new Pointer[bytes.length];
+        for (int v = 0; v < bytes.length; v++) {
+            buffers[v] = slotOf[v] < 0 ? null : slotBuffers[slotOf[v]];
+        }
+        return buffers;
     }
 
     /**
@@ -207,8 +254,10 @@ final class Primitives implements AutoCloseable {
         primitives.forEach(p -> dnnl_primitive_destroy(p));
         descs.forEach(d -> dnnl_primitive_desc_destroy(d));
         memories.forEach(m -> dnnl_memory_destroy(m));
+        streams.forEach(t -> dnnl_stream_destroy(t));
         primitives.clear();
         descs.clear();
         memories.clear();
+        streams.clear();
     }
 }

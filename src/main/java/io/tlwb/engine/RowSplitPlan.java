@@ -3,9 +3,6 @@ package io.tlwb.engine;
 import static io.tlwb.engine.Dnnl.check;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nhwc;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 
 import io.tlwb.engine.BaseProgram.Conv;
@@ -51,8 +48,7 @@ final class RowSplitPlan implements AutoCloseable {
         this.natives = new Primitives(constants);
         streams = new dnnl_stream[parts];
         for (int k = 0; k < parts; k++) {
-            streams[k] = new dnnl_stream();
-            check(dnnl_stream_create(streams[k], Dnnl.cpu(), dnnl_stream_default_flags), "creating a stream");
+            streams[k] = natives.stream();
         }
         List<Conv> convs = program.convs();
         long[][] sizes = program.valueSizes(height, width);
@@ -115,32 +111,16 @@ final class RowSplitPlan implements AutoCloseable {
         if (side != null) {
             lastRead[owner[side.value()]] = Integer.MAX_VALUE;
         }
-        List<long[]> slots = new ArrayList<>(); // {bytes, last stage read}
-        int[] slotOf = new int[values];
+        long[] bytes = new long[values];
+        int[] writtenAt = new int[values];
         for (int v = 0; v < values; v++) {
-            if (owner[v] != v) {
-                continue;
-            }
-            int writtenAt = v == 0 ? 0 : stageOf[v - 1];
-            int slot = 0;
-            while (slot < slots.size() && slots.get(slot)[1] >= writtenAt) {
-                slot++;
-            }
-            if (slot == slots.size()) {
-                slots.add(new long[2]);
-            }
-            long bytes = channels[v] * sizes[v][0] * sizes[v][1] * Float.BYTES;
-            slots.get(slot)[0] = Math.max(slots.get(slot)[0], bytes);
-            slots.get(slot)[1] = lastRead[v];
-            slotOf[v] = slot;
+            bytes[v] = owner[v] == v ? channels[v] * sizes[v][0] * sizes[v][1] * Float.BYTES : 0;
+            writtenAt[v] = v == 0 ? 0 : stageOf[v - 1];
         }
-        Pointer[] slotBuffers = new Pointer[slots.size()];
-        for (int slot = 0; slot < slots.size(); slot++) {
-            slotBuffers[slot] = natives.buffer(slots.get(slot)[0]);
-        }
+        Pointer[] owned = natives.buffersByLiveness(bytes, writtenAt, lastRead);
         Pointer[] buffers = new Pointer[values];
         for (int v = 0; v < values; v++) {
-            buffers[v] = slotBuffers[slotOf[owner[v]]];
+            buffers[v] = owned[owner[v]];
         }
 
         // 3. the steps
@@ -294,8 +274,5 @@ final class RowSplitPlan implements AutoCloseable {
         }
         closed = true;
         natives.close();
-        for (dnnl_stream stream : streams) {
-            dnnl_stream_destroy(stream);
-        }
     }
 }
