@@ -248,11 +248,9 @@ final class DnnlPlan implements AutoCloseable {
                 natives.reorder(pooledMd, pooled, Dnnl.floats(dnnl_nchw, batch, c, 1, 1), pooledOutput));
     }
 
+    /** Frees the plan's native objects; idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
         closed = true;
         natives.close();
     }

@@ -249,6 +249,7 @@ final class Primitives implements AutoCloseable {
         return new Step(primitive, args, kinds.length);
     }
 
+    /** Destroys every native object made so far; idempotent. */
     @Override
     public void close() {
         primitives.forEach(p -> dnnl_primitive_destroy(p));

@@ -267,11 +267,9 @@ final class RowSplitPlan implements AutoCloseable {
         check(dnnl_stream_wait(streams[0]), "waiting for the stream");
     }
 
+    /** Frees the plan's native objects; idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
         closed = true;
         natives.close();
     }
