@@ -8,13 +8,16 @@ import org.bytedeco.javacpp.Pointer;
 
 /**
  * Runs a {@link RowSplitPlan} of several parts: the calling thread takes part 0 and one helper thread each other
- * part, all with OpenMP at one thread. Between calls a helper spins for a while (a service answering one image after
- * another keeps it ready), then parks until the next call.
+ * part, all with OpenMP at one thread. Between calls a helper spins for a millisecond, then parks until the
+ * next call.
  */
 final class SplitRunner implements AutoCloseable {
 
-    /** How long an idle helper spins before parking: about a dozen single-image calls. */
-    private static final long SPIN_NANOS = 10_000_000;
+    /**
+     * How long an idle helper spins before parking: back-to-back calls find it spinning, while a service answering
+     * now and then does not keep a core busy between requests (OpenMP's default spins about as long).
+     */
+    private static final long SPIN_NANOS = 1_000_000;
 
     private record Call(RowSplitPlan plan, Pointer input, Pointer output, boolean pooled, Pointer sideMaps,
                         SpinBarrier barrier, Throwable[] failure) {
