@@ -19,10 +19,10 @@ import org.bytedeco.javacpp.Pointer;
  * One image through the base on several cores at once, each core computing its own band of rows of every layer with
  * single-threaded primitives. Activations are NHWC, so a band of rows (or any run of pixels) is a dense tensor of its
  * own and the cores share one buffer per value. A 1x1 convolution reads only the pixels its core has just written:
- * the cores meet only before each 3x3 convolution (which reads a row of the neighbouring band), about a third as
- * often as OpenMP's join after every primitive, and each core keeps its own rows in its cache. On 2 cores at batch 1
- * this was 1.2-1.4x faster than one blocked-layout plan threaded over both at width 1.0, 1.0-1.2x at width 1.4
- * (docs/engine.md). Buffers are shared by liveness a stage at a time: a value takes the buffer of one that no part
+ * the cores meet before each 3x3 convolution (which reads a row of the neighbouring band) and where a 1x1 one reads
+ * pixels another core wrote, 19-23 times per MobileNetV2 against OpenMP's 53 joins, and each core keeps its own rows
+ * in its cache. On 2 cores at batch 1 this was 1.31-1.40x faster than one blocked-layout plan threaded over both at
+ * width 1.0, 1.04-1.15x at width 1.4 (docs/engine.md). Buffers are shared by liveness a stage at a time: a value takes the buffer of one that no part
  * reads after the meeting before it is written.
  */
 final class RowSplitPlan implements AutoCloseable {
@@ -64,8 +64,9 @@ final class RowSplitPlan implements AutoCloseable {
         // 1. who computes what, and when the parts meet. Stage 0: each part copies its rows of the input. Then a 3x3
         //    convolution reads rows of the neighbouring bands, so a stage starts there; a 1x1 one takes an even share
         //    of the pixels and starts a stage only when another part wrote some of them (an odd number of rows), or
-        //    when it adds into a value a 3x3 convolution of this stage still reads
+        //    when it adds into a value another part still reads in this stage
         long[][][] pixels = new long[convs.size()][][];
+        boolean[] pointwise = new boolean[convs.size()];
         int[] stageOf = new int[convs.size()];
         long[][][] written = new long[values][parts][];
         for (int k = 0; k < parts; k++) {
@@ -77,20 +78,21 @@ final class RowSplitPlan implements AutoCloseable {
         for (int i = 0; i < convs.size(); i++) {
             Conv conv = convs.get(i);
             int dst = conv.sumInto() > 0 ? conv.sumInto() : i + 1;
-            boolean pointwise = pointwise(conv, sizes[conv.input()]);
+            pointwise[i] = pointwise(conv, sizes[conv.input()]);
             pixels[i] = new long[parts][];
             for (int k = 0; k < parts; k++) {
                 long[] rows = band(sizes[dst][0], k);
-                pixels[i][k] = pointwise ? band(sizes[dst][0] * sizes[dst][1], k)
+                pixels[i][k] = pointwise[i] ? band(sizes[dst][0] * sizes[dst][1], k)
                         : new long[]{rows[0] * sizes[dst][1], rows[1] * sizes[dst][1]};
             }
+            boolean readsOthers = !pointwise[i] || !Arrays.deepEquals(pixels[i], written[conv.input()]);
             boolean sumWaits = conv.sumInto() > 0
                     && (readAcross[conv.sumInto()] || !Arrays.deepEquals(pixels[i], written[conv.sumInto()]));
-            if (!pointwise || !Arrays.deepEquals(pixels[i], written[conv.input()]) || sumWaits) {
+            if (readsOthers || sumWaits) {
                 stages++;
                 Arrays.fill(readAcross, false);
             }
-            readAcross[conv.input()] |= !pointwise;
+            readAcross[conv.input()] |= readsOthers;
             written[dst] = pixels[i];
             stageOf[i] = stages - 1;
         }
@@ -156,7 +158,7 @@ final class RowSplitPlan implements AutoCloseable {
                 dnnl_memory_desc_t dstMd;
                 long srcFrom;
                 int[] bandPadding;
-                if (pointwise(conv, sizes[in])) {
+                if (pointwise[i]) {
                     // a 1x1 convolution is the same on any run of pixels: described as one row of them
                     srcMd = window(channels[in], 1, own[1] - own[0]);
                     dstMd = window(channels[dst], 1, own[1] - own[0]);
