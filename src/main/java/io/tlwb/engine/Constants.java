@@ -1,8 +1,6 @@
 package io.tlwb.engine;
 
 import static io.tlwb.engine.Dnnl.check;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_goihw;
@@ -10,14 +8,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_get_memory_desc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 
 import io.tlwb.engine.BaseProgram.Conv;
@@ -25,11 +15,8 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
-import org.bytedeco.dnnl.dnnl_primitive;
-import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.FloatPointer;
 
@@ -86,29 +73,13 @@ final class Constants implements AutoCloseable {
                 : Dnnl.floats(tag, conv.outChannels(), conv.inChannels(), k[0], k[1]);
     }
 
-    private static void reorder(Conv conv, dnnl_memory to, dnnl_memory_desc_t toMd) {
+    /** Writes {@code conv}'s weights into {@code to}, laid out as {@code toMd}. */
+    private void reorder(Conv conv, dnnl_memory to, dnnl_memory_desc_t toMd) {
         dnnl_memory_desc_t fromMd = programLayout(conv);
-        dnnl_stream stream = new dnnl_stream();
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        dnnl_primitive reorder = new dnnl_primitive();
-        try (FloatPointer values = new FloatPointer(conv.weights())) {
-            dnnl_memory from = Dnnl.memory(fromMd, values);
-            try {
-                check(dnnl_stream_create(stream, Dnnl.cpu(), dnnl_stream_default_flags), "creating a stream");
-                check(dnnl_reorder_primitive_desc_create(pd, fromMd, Dnnl.cpu(), toMd, Dnnl.cpu(), null),
-                        "planning a weights reorder for " + conv.name());
-                check(dnnl_primitive_create(reorder, pd), "creating a weights reorder");
-                dnnl_exec_arg_t args = new dnnl_exec_arg_t(2);
-                args.getPointer(0).arg(DNNL_ARG_FROM).memory(from);
-                args.getPointer(1).arg(DNNL_ARG_TO).memory(to);
-                check(dnnl_primitive_execute(reorder, stream, 2, args), "reordering weights of " + conv.name());
-                check(dnnl_stream_wait(stream), "reordering weights of " + conv.name());
-            } finally {
-                dnnl_primitive_destroy(reorder);
-                dnnl_primitive_desc_destroy(pd);
-                dnnl_stream_destroy(stream);
-                dnnl_memory_destroy(from);
-            }
+        try (FloatPointer values = new FloatPointer(conv.weights()); Primitives natives = new Primitives(this)) {
+            dnnl_stream stream = natives.stream();
+            natives.reorder(fromMd, natives.memory(fromMd, values), toMd, to).execute(stream);
+            check(dnnl_stream_wait(stream), "reordering weights of " + conv.name());
         }
     }
 

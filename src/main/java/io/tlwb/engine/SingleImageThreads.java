@@ -15,9 +15,9 @@ final class SingleImageThreads {
     private static final int PROBE_EVERY = 32;
     /**
      * Calls in a probe. The first call after a switch is not timed: it finds the other plan's buffers out of the
-     * caches (or not yet touched) and the other cores' threads asleep. Timing it made a cold threaded run look slower than a
-     * warm single-threaded one, and a launch that started on one thread stayed there: batch 1 at 160 px (width 1.0)
-     * ran at 1.3 ms in some launches and 1.9-2.1 ms in others, measured.
+     * caches (or not yet touched) and the other cores' threads asleep. Timing it made a cold threaded run look slower
+     * than a warm single-threaded one, and a launch that started on one thread stayed there: batch 1 at 160 px (width
+     * 1.0) ran at 1.3 ms in some launches and 1.9-2.1 ms in others, measured.
      */
     private static final int PROBE_CALLS = 2;
     /**

@@ -3,6 +3,7 @@ package io.tlwb.engine;
 import io.tlwb.OpenMpThreads;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.bytedeco.javacpp.Pointer;
 
@@ -20,7 +21,7 @@ final class SplitRunner implements AutoCloseable {
     private static final long SPIN_NANOS = 1_000_000;
 
     private record Call(RowSplitPlan plan, Pointer input, Pointer output, boolean pooled, Pointer sideMaps,
-                        SpinBarrier barrier, Throwable[] failure) {
+                        SpinBarrier barrier, AtomicReference<Throwable> failure) {
     }
 
     private final List<Thread> helpers = new ArrayList<>();
@@ -47,15 +48,13 @@ final class SplitRunner implements AutoCloseable {
         if (plan.parts() != parts()) {
             throw new IllegalArgumentException("plan has " + plan.parts() + " parts, runner " + parts());
         }
-        Call next = new Call(plan, input, output, pooled, sideMaps, new SpinBarrier(parts()), new Throwable[1]);
+        Call next = new Call(plan, input, output, pooled, sideMaps, new SpinBarrier(parts()), new AtomicReference<>());
         call = next;
         calls++;
         helpers.forEach(LockSupport::unpark);
         OpenMpThreads.run(1, () -> runPart(next, 0));
-        synchronized (next.failure()) {
-            if (next.failure()[0] != null) {
-                throw new IllegalStateException("an engine thread failed", next.failure()[0]);
-            }
+        if (next.failure().get() != null) {
+            throw new IllegalStateException("an engine thread failed", next.failure().get());
         }
     }
 
@@ -63,11 +62,7 @@ final class SplitRunner implements AutoCloseable {
         try {
             c.plan().run(part, c.input(), c.output(), c.pooled(), c.sideMaps(), c.barrier());
         } catch (RuntimeException | Error e) {
-            synchronized (c.failure()) {
-                if (c.failure()[0] == null) {
-                    c.failure()[0] = e;
-                }
-            }
+            c.failure().compareAndSet(null, e); // the first failure; the others are the barrier it broke
             c.barrier().breakBarrier();
         }
     }

@@ -11,6 +11,7 @@ import io.tlwb.testing.OfflineWeights;
 import io.tlwb.testing.TinyBase;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,7 +23,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * A single image split by rows over several cores gives what the batch path gives. The first four single-image calls
  * of an engine are two split over every core, then two on one core ({@link SingleImageThreads}' first probes), so
- * each image below goes through both.
+ * the first image of every check goes through both; the later ones take whichever was faster.
  */
 class RowSplitPlanTest {
 
@@ -35,7 +36,7 @@ class RowSplitPlanTest {
 
     /** Every call on image {@code i} alone (NHWC, then as DataVec lays it out) equals row {@code i} of the batch. */
     private static void assertSingleImagesEqualBatch(String what, INDArray batch, INDArray images,
-                                                     java.util.function.Function<INDArray, INDArray> run) {
+                                                     Function<INDArray, INDArray> run) {
         double scale = Math.max(1e-6, batch.amaxNumber().doubleValue());
         for (int i = 0; i < images.size(0); i++) {
             INDArray one = images.get(NDArrayIndex.interval(i, i + 1)).dup('c');
