@@ -21,9 +21,29 @@ class SingleImageThreadsTest {
     @Test
     void triesBothThenKeepsTheFasterProbingTheOtherNowAndThen() {
         SingleImageThreads chooser = new SingleImageThreads();
-        int[] quiet = simulate(chooser, 320, 2_500_000, 4_000_000);
-        assertTrue(quiet[0] >= 290, "mostly every core on a quiet machine: " + quiet[0]);
-        assertTrue(quiet[1] >= 10 && quiet[1] <= 30, "probes one thread now and then, two calls a probe: " + quiet[1]);
+        int[] quiet = simulate(chooser, 2000, 2_500_000, 4_000_000);
+        // four calls each to start with, then a probe of two calls per 50 probes' worth of time: 400 ms, 160 calls
+        assertTrue(quiet[1] >= 4 + 2 * 10 && quiet[1] <= 4 + 2 * 13, "one core: explored, then probed " + quiet[1]);
+        double oneCoreShare = quiet[1] * 4.0 / (quiet[1] * 4.0 + quiet[0] * 2.5);
+        assertTrue(oneCoreShare < 0.035, "probes take a small share of the time: " + oneCoreShare);
+    }
+
+    @Test
+    void aBurstOfNoiseOnTheSplitCostsAFewCallsOnOneCore() {
+        SingleImageThreads chooser = new SingleImageThreads();
+        simulate(chooser, 200, 2_500_000, 4_000_000);
+        simulate(chooser, 3, 9_000_000, 4_000_000); // a noisy neighbour stalls a few calls
+        int[] after = simulate(chooser, 100, 2_500_000, 4_000_000);
+        assertTrue(after[1] <= 4, "back on every core within a probe: " + after[1] + " calls on one core");
+    }
+
+    @Test
+    void findsTheSplitAgainWhenTheLoadGoes() {
+        SingleImageThreads chooser = new SingleImageThreads();
+        simulate(chooser, 200, 2_500_000, 4_000_000);
+        simulate(chooser, 500, 10_000_000, 4_000_000); // another process takes a core, then leaves
+        int[] quiet = simulate(chooser, 100, 2_500_000, 4_000_000);
+        assertTrue(quiet[0] >= 100 - 32 - 2, "every core again within one probe gap: " + quiet[0]);
     }
 
     @Test
