@@ -28,8 +28,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>How the cores are used, measured on 2 AVX-512 cores, always with single-threaded oneDNN primitives (OpenMP's
  * synchronization after every layer cost 1.2-1.4x in throughput):
  * <ul>
- *   <li>a batch is cut into chunks of {@value #CHUNK} images that one plan per core takes in turn, each writing its
- *       rows straight into the output; they balance themselves when another process takes a core;</li>
+ *   <li>a batch is cut into chunks of {@value #CHUNK} images (of one, when that leaves a core idle: a batch of two
+ *       is two chunks) that one plan per core takes in turn, each writing its rows straight into the output; they
+ *       balance themselves when another process takes a core;</li>
  *   <li>a single image is split by rows over every core ({@link RowSplitPlan}; the lowest latency on a quiet
  *       machine), or runs on one core when other processes hold the others ({@link SingleImageThreads} chooses).</li>
  * </ul>
@@ -279,17 +280,18 @@ public final class FrozenBase implements AutoCloseable {
 
         /** Chunks of the batch, taken in turn by {@code count} single-threaded plans, one per core. */
         void runSplit(BaseProgram program, Batch job, int count) {
-            int chunks = (job.size() + CHUNK - 1) / CHUNK;
+            int chunk = job.size() < CHUNK * count ? 1 : CHUNK;
+            int chunks = (job.size() + chunk - 1) / chunk;
             int helpers = Math.min(count, chunks) - 1;
             AtomicInteger next = new AtomicInteger();
             List<Future<?>> running = new ArrayList<>();
             for (int k = 1; k <= helpers; k++) {
                 int worker = k;
-                running.add(executor(helpers).submit(() -> drain(worker, program, job, next, chunks)));
+                running.add(executor(helpers).submit(() -> drain(worker, program, job, chunk, next, chunks)));
             }
             Throwable failure = null;
             try {
-                drain(0, program, job, next, chunks);
+                drain(0, program, job, chunk, next, chunks);
             } catch (RuntimeException | Error e) {
                 failure = e;
                 next.set(chunks);
@@ -313,10 +315,10 @@ public final class FrozenBase implements AutoCloseable {
             }
         }
 
-        private void drain(int worker, BaseProgram program, Batch job, AtomicInteger next, int chunks) {
+        private void drain(int worker, BaseProgram program, Batch job, int chunk, AtomicInteger next, int chunks) {
             for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-                int from = c * CHUNK;
-                int n = Math.min(CHUNK, job.size() - from);
+                int from = c * chunk;
+                int n = Math.min(chunk, job.size() - from);
                 job.run(plan(worker, program, job, n), from);
             }
         }

@@ -5,6 +5,8 @@ import io.tlwb.data.ImagePipeline;
 import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * How a model's prediction for an image is formed at evaluation and prediction time.
@@ -39,16 +41,18 @@ public enum TestTimeAugmentation implements Named {
 
     /** As {@link #output(ComputationGraph, INDArray)}, with the model as a function of NHWC batches. */
     public INDArray output(UnaryOperator<INDArray> model, INDArray nhwc) {
-        INDArray plain = model.apply(nhwc);
         if (this == NONE) {
-            return plain;
+            return model.apply(nhwc);
         }
-        INDArray first = plain.dup(); // a graph's output may be workspace-backed memory the next call reuses
+        // the images and their mirrors in one batch: the engine runs a single image's two views side by side, one
+        // per core, rather than one after the other with the cores meeting inside each
         INDArray flipped = ImagePipeline.flipHorizontally(nhwc);
-        INDArray combined = combine(first, model.apply(flipped));
+        INDArray both = Nd4j.concat(0, nhwc, flipped);
         flipped.close(); // ours, and as large as the batch: freed now rather than by the garbage collector
-        first.close();
-        return combined;
+        INDArray out = model.apply(both);
+        both.close();
+        long n = nhwc.size(0);
+        return combine(out.get(NDArrayIndex.interval(0, n)), out.get(NDArrayIndex.interval(n, 2 * n)));
     }
 
     /**
