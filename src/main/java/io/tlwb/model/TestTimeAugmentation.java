@@ -6,7 +6,6 @@ import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * How a model's prediction for an image is formed at evaluation and prediction time.
@@ -44,15 +43,23 @@ public enum TestTimeAugmentation implements Named {
         if (this == NONE) {
             return model.apply(nhwc);
         }
-        // the images and their mirrors in one batch: the engine runs a single image's two views side by side, one
-        // per core, rather than one after the other with the cores meeting inside each
         INDArray flipped = ImagePipeline.flipHorizontally(nhwc);
-        INDArray both = Nd4j.concat(0, nhwc, flipped);
+        INDArray combined;
+        if (nhwc.size(0) == 1) {
+            // one image (a served request): both views in one batch, which the engine runs one per core, side by
+            // side, rather than one after the other with the cores meeting inside each
+            INDArray both = Nd4j.concat(0, nhwc, flipped);
+            INDArray out = model.apply(both);
+            both.close();
+            combined = combine(out.getRow(0, true), out.getRow(1, true));
+        } else {
+            // a larger batch keeps every core busy on its own, and doubling it would double a graph's activations
+            INDArray first = model.apply(nhwc).dup(); // a graph's output may be workspace memory the next call reuses
+            combined = combine(first, model.apply(flipped));
+            first.close();
+        }
         flipped.close(); // ours, and as large as the batch: freed now rather than by the garbage collector
-        INDArray out = model.apply(both);
-        both.close();
-        long n = nhwc.size(0);
-        return combine(out.get(NDArrayIndex.interval(0, n)), out.get(NDArrayIndex.interval(n, 2 * n)));
+        return combined;
     }
 
     /**

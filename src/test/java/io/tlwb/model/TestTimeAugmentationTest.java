@@ -1,5 +1,6 @@
 package io.tlwb.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +10,7 @@ import io.tlwb.data.ImagePipeline;
 import io.tlwb.features.GraphFeaturizer;
 import io.tlwb.pretrained.PretrainedModel;
 import io.tlwb.testing.TinyBase;
+import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -59,6 +61,22 @@ class TestTimeAugmentationTest {
         INDArray averaged = TestTimeAugmentation.FLIP.output(graph, images);
         assertEquals(0.0, averaged.sub(plain.add(mirrored).divi(2)).amaxNumber().doubleValue(), 1e-6);
         assertEquals(1.0, averaged.sum(1).minNumber().doubleValue(), 1e-5, "still a probability distribution");
+    }
+
+    @Test
+    void aSingleImageAndItsMirrorGoThroughTheModelAsOneBatchOfTwo() {
+        ComputationGraph graph = trainedModel().graph();
+        INDArray image = Nd4j.rand(1, 32, 32, 3);
+        INDArray plain = graph.outputSingle(false, image).dup();
+        INDArray mirrored = graph.outputSingle(false, ImagePipeline.flipHorizontally(image)).dup();
+        List<Long> batches = new ArrayList<>();
+        INDArray averaged = TestTimeAugmentation.FLIP.output(images -> {
+            batches.add(images.size(0));
+            return graph.outputSingle(false, images);
+        }, image);
+        assertEquals(List.of(2L), batches, "one pass of both views");
+        assertEquals(0.0, averaged.sub(plain.add(mirrored).divi(2)).amaxNumber().doubleValue(), 1e-6);
+        assertArrayEquals(new long[]{1, 3}, averaged.shape());
     }
 
     @Test
