@@ -3,6 +3,7 @@ package io.tlwb.engine;
 import io.tlwb.model.BatchNormFold;
 import io.tlwb.model.GraphSurgery;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -103,6 +104,12 @@ record BaseProgram(List<Conv> convs, int outputChannels, String description, Sid
             long ek = (long) (k - 1) * d + 1;
             long total = Math.max((out - 1) * s + ek - n, 0);
             return new long[]{total / 2, total - total / 2};
+        }
+
+        /** Whether, on an input of {@code h x w}, it reads only the pixels it writes: 1x1, stride 1, unpadded. */
+        boolean pointwise(long h, long w) {
+            return Arrays.equals(kernel, new int[]{1, 1}) && Arrays.equals(stride, new int[]{1, 1})
+                    && Arrays.equals(padding(h, w), new int[4]);
         }
 
         /** Output {h, w} for an input of {@code h x w}. */

@@ -163,9 +163,7 @@ final class DnnlPlan implements AutoCloseable {
      */
     private static boolean fusable(Conv pointwise, Conv dw, int v, long[][] sizes, int[] lastUse) {
         boolean oneByOne = pointwise.groups() == 0 && pointwise.sumInto() == 0
-                && Arrays.equals(pointwise.kernel(), new int[]{1, 1}) && Arrays.equals(pointwise.stride(), new int[]{1, 1})
-                && Arrays.equals(pointwise.padding(sizes[pointwise.input()][0], sizes[pointwise.input()][1]),
-                new int[4]);
+                && pointwise.pointwise(sizes[pointwise.input()][0], sizes[pointwise.input()][1]);
         boolean depthwise3x3 = dw.input() == v && dw.sumInto() == 0 && dw.groups() == dw.outChannels()
                 && Arrays.equals(dw.kernel(), new int[]{3, 3}) && Arrays.equals(dw.stride(), new int[]{1, 1})
                 && Arrays.equals(dw.dilation(), new int[]{1, 1})

@@ -78,7 +78,7 @@ final class RowSplitPlan implements AutoCloseable {
         for (int i = 0; i < convs.size(); i++) {
             Conv conv = convs.get(i);
             int dst = conv.sumInto() > 0 ? conv.sumInto() : i + 1;
-            pointwise[i] = pointwise(conv, sizes[conv.input()]);
+            pointwise[i] = conv.pointwise(sizes[conv.input()][0], sizes[conv.input()][1]);
             pixels[i] = new long[parts][];
             for (int k = 0; k < parts; k++) {
                 long[] rows = band(sizes[dst][0], k);
@@ -203,12 +203,6 @@ final class RowSplitPlan implements AutoCloseable {
             sideMapsOutput = null;
             sideMaps = null;
         }
-    }
-
-    /** Whether {@code conv} reads only the pixels it writes (1x1, stride 1, unpadded). */
-    private static boolean pointwise(Conv conv, long[] inSize) {
-        return Arrays.equals(conv.kernel(), new int[]{1, 1}) && Arrays.equals(conv.stride(), new int[]{1, 1})
-                && Arrays.equals(conv.padding(inSize[0], inSize[1]), new int[4]);
     }
 
     private void newStage() {

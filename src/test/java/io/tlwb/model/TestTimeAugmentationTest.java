@@ -42,6 +42,11 @@ class TestTimeAugmentationTest {
         return images.add(ImagePipeline.flipHorizontally(images)).divi(2);
     }
 
+    /** The graph's output for the images' mirrors, in a pass of their own. */
+    private static INDArray mirroredOutput(ComputationGraph graph, INDArray images) {
+        return graph.outputSingle(false, ImagePipeline.flipHorizontally(images)).dup();
+    }
+
     @Test
     void flipAveragingOfAMirrorSymmetricImageEqualsThePlainPrediction() {
         ComputationGraph graph = trainedModel().graph();
@@ -56,7 +61,7 @@ class TestTimeAugmentationTest {
         ComputationGraph graph = trainedModel().graph();
         INDArray images = Nd4j.rand(4, 32, 32, 3);
         INDArray plain = graph.outputSingle(false, images).dup();
-        INDArray mirrored = graph.outputSingle(false, ImagePipeline.flipHorizontally(images)).dup();
+        INDArray mirrored = mirroredOutput(graph, images);
         assertTrue(plain.sub(mirrored).amaxNumber().doubleValue() > 1e-4, "the test images are not symmetric");
         INDArray averaged = TestTimeAugmentation.FLIP.output(graph, images);
         assertEquals(0.0, averaged.sub(plain.add(mirrored).divi(2)).amaxNumber().doubleValue(), 1e-6);
@@ -68,7 +73,7 @@ class TestTimeAugmentationTest {
         ComputationGraph graph = trainedModel().graph();
         INDArray image = Nd4j.rand(1, 32, 32, 3);
         INDArray plain = graph.outputSingle(false, image).dup();
-        INDArray mirrored = graph.outputSingle(false, ImagePipeline.flipHorizontally(image)).dup();
+        INDArray mirrored = mirroredOutput(graph, image);
         List<Long> batches = new ArrayList<>();
         INDArray averaged = TestTimeAugmentation.FLIP.output(images -> {
             batches.add(images.size(0));
